@@ -1,0 +1,105 @@
+"""Which values are secret, and how they are hidden: never shown, not even their length."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .drivers import DRIVERS
+from .params import Kind, specs
+from .problems import Path
+from .yaml_nodes import compose, scalar_view
+
+MASK = "********"
+REDACTED = "<redacted>"  # what an export without secrets writes; an upload keeps the old value
+
+
+def _spec_secret_names() -> set[str]:
+    names: set[str] = set()
+    for model in DRIVERS.values():
+        for name, spec in specs(model).items():
+            if spec.secret:
+                names.add(name)
+            if spec.kind is Kind.GROUP:
+                sub = model.model_fields[name].annotation
+                for arg in getattr(sub, "__args__", ()):
+                    if hasattr(arg, "model_fields"):
+                        names |= {n for n, s in specs(arg).items() if s.secret}
+    return names
+
+
+# Secret by name anywhere in the file: the storage models' secrets, plus the registry's
+# other ones (http.secret, redis.password, proxy.password, notification headers) and gcs
+# inline credentials.
+SECRET_NAMES = _spec_secret_names() | {
+    "secret",
+    "password",
+    "private_key",
+    "private_key_id",
+    "accesskeysecret",
+    "authorization",
+    "token",
+}
+
+
+def is_secret_key(name: Any) -> bool:
+    return str(name).lower() in SECRET_NAMES
+
+
+def secret_paths(view: Any, prefix: Path = ()) -> Iterator[Path]:
+    """Paths of every secret value set in a plain mapping."""
+    if isinstance(view, Mapping):
+        for key, value in view.items():
+            path = (*prefix, str(key))
+            if is_secret_key(key) and value not in (None, "", REDACTED):
+                yield path
+            else:
+                yield from secret_paths(value, path)
+    elif isinstance(view, list):
+        for index, item in enumerate(view):
+            yield from secret_paths(item, (*prefix, str(index)))
+
+
+def masked_view(view: Any, replacement: str = MASK) -> Any:
+    """A copy with every secret value replaced."""
+    result = copy.deepcopy(view)
+    for path in secret_paths(view):
+        node = result
+        for part in path[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[path[-1]] = replacement
+    return result
+
+
+def _secret_nodes(node: Node | None, prefix: Path = ()) -> Iterator[tuple[Path, Node]]:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            key = str(scalar_view(key_node)) if isinstance(key_node, ScalarNode) else "?"
+            path = (*prefix, key)
+            if is_secret_key(key) and isinstance(value_node, ScalarNode | SequenceNode):
+                yield path, value_node
+            else:
+                yield from _secret_nodes(value_node, path)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _secret_nodes(item, (*prefix, str(index)))
+
+
+def mask_text(text: str, source: str, labels: Mapping[Path, str] | None = None) -> str:
+    """The text with every secret value replaced by MASK (plus a label such as "changed")."""
+    root = compose(text, source)
+    spans = []
+    for path, node in _secret_nodes(root):
+        if isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index:
+            continue  # an empty value hides nothing
+        label = (labels or {}).get(path)
+        token = MASK + (f" ({label})" if label else "")
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            token += "\n"
+        spans.append((node.start_mark.index, node.end_mark.index, token))
+    for start, end, token in sorted(spans, reverse=True):
+        text = text[:start] + token + text[end:]
+    return text

@@ -1,0 +1,447 @@
+"""Validation of a storage section as the target registry version will read it.
+
+Catches what makes the registry crash-loop before it does: two drivers, a misspelt
+reserved key, a driver name in the wrong case, empty values read as `<nil>`, a bad
+redirect or uploadpurging block, unknown regions, and every type and range.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
+from .drivers.base import DriverModel
+from .options import StorageOptions, reserved_keys
+from .params import Kind, Param, spec_of
+from .problems import Path, Problem, Severity
+from .versions import RegistryVersion
+
+STORAGE: Path = ("storage",)
+
+
+def allowed_drivers(version: RegistryVersion) -> str:
+    return "one of " + ", ".join(m.name for m in DRIVERS.values() if m.known_in(version))
+
+
+def find_driver(storage: Any, version: RegistryVersion) -> tuple[str | None, list[Problem]]:
+    """The one driver of a storage section, or the problems that stop there being one."""
+    if storage is None:
+        return None, [
+            Problem(
+                STORAGE,
+                "is missing: the registry stops with `no storage configuration provided`",
+                "a storage section with exactly one driver: " + allowed_drivers(version),
+            )
+        ]
+    if isinstance(storage, str):  # `storage: inmemory` shorthand
+        storage = {storage: None}
+    if not isinstance(storage, Mapping):
+        return None, [Problem(STORAGE, "is not a mapping", "a mapping with exactly one driver key")]
+    reserved = reserved_keys(version.major)
+    names = registered_names(version)
+    candidates = [str(k) for k in storage if str(k) not in reserved]
+    problems: list[Problem] = []
+    for key in candidates:
+        problem = _explain_driver_key(key, names, reserved, version)
+        if problem is not None:
+            problems.append(problem)
+    if not candidates:
+        problems.append(
+            Problem(
+                STORAGE,
+                "has no driver: the registry stops with `no storage configuration provided`",
+                allowed_drivers(version),
+            )
+        )
+    elif len(candidates) > 1:
+        problems.append(
+            Problem(
+                STORAGE,
+                f"has {len(candidates)} driver keys ({', '.join(candidates)}): the registry stops "
+                f"with `must provide exactly one storage type. Provided: [{' '.join(candidates)}]`",
+                "exactly one driver: " + allowed_drivers(version),
+            )
+        )
+    if len(candidates) == 1 and not problems:
+        return candidates[0], []
+    return None, problems
+
+
+def _explain_driver_key(
+    key: str, names: list[str], reserved: tuple[str, ...], version: RegistryVersion
+) -> Problem | None:
+    path = (*STORAGE, key)
+    if key in names:
+        return None
+    if key.lower() in names:
+        return Problem(
+            path,
+            f"driver names are case-sensitive: the registry stops with "
+            f"`StorageDriver not registered: {key}`",
+            key.lower(),
+        )
+    if key == "tag" and version.major == 2:
+        return Problem(
+            path,
+            "is read by registry 3.x only; 2.8 counts it as a second storage driver",
+            "remove it, or target registry 3.x",
+        )
+    close = difflib.get_close_matches(key.lower(), list(reserved), n=1, cutoff=0.7)
+    if close:
+        return Problem(
+            path,
+            f"looks like a misspelt `{close[0]}`: the registry would count it as a second "
+            "storage driver",
+            f"{close[0]}, or one of " + ", ".join(reserved),
+        )
+    model = driver_model(key)
+    if model is not None and not model.known_in(version):
+        return Problem(
+            path,
+            f"the {model.title} driver does not exist in registry {version.line}"
+            + (f" (removed in {model.until})" if model.until else ""),
+            allowed_drivers(version),
+        )
+    if key in UNMANAGED_DRIVERS:
+        return Problem(
+            path, f"the {key} driver was removed in registry 3.0", allowed_drivers(version)
+        )
+    suggestion = difflib.get_close_matches(key.lower(), names, n=1, cutoff=0.6)
+    hint = f" (did you mean {suggestion[0]}?)" if suggestion else ""
+    return Problem(path, f"is not a storage driver{hint}", allowed_drivers(version))
+
+
+def validate_storage(
+    storage: Any, version: RegistryVersion, *, has_redis: bool = True
+) -> list[Problem]:
+    """Every problem of a storage section (registry view: plain Python, yaml.v2 types)."""
+    driver, problems = find_driver(storage, version)
+    if isinstance(storage, str):
+        storage = {storage: None}
+    if not isinstance(storage, Mapping):
+        return problems
+    if driver is not None:
+        problems += validate_driver(driver, storage[driver], version)
+    problems += _validate_options(storage, version, has_redis)
+    return problems
+
+
+def validate_driver(name: str, params: Any, version: RegistryVersion) -> list[Problem]:
+    """Problems in one driver's block; paths are absolute (`storage.s3.bucket`)."""
+    path = (*STORAGE, name)
+    model = driver_model(name)
+    if model is None:  # oss on 2.8: registered, kept, not managed here
+        return [
+            Problem(
+                path,
+                f"the {name} driver is not managed here: its settings are kept as written",
+                "",
+                Severity.NOTE,
+            )
+        ]
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        return [Problem(path, "is not a mapping of parameters", "key: value lines under it")]
+    problems = check_group(model, params, path, version)
+    problems += [
+        Problem((*path, *p.path), p.message, p.allowed, p.severity)
+        for p in model.cross_checks(params, version)
+    ]
+    return problems
+
+
+def check_group(
+    model: type[BaseModel], params: Mapping[str, Any], path: Path, version: RegistryVersion
+) -> list[Problem]:
+    """Version gates, required keys, empty values, choices, then types and ranges."""
+    problems: list[Problem] = []
+    fields = model.model_fields
+    checkable: dict[str, Any] = {}
+    for key, value in params.items():
+        key_path = (*path, str(key))
+        if str(key) not in fields:
+            if not (model is DRIVERS.get("s3") and key == "useragent"):
+                problems.append(_unmanaged(key_path, model, str(key)))
+            continue
+        spec = spec_of(fields[str(key)])
+        if not spec.known_in(version):
+            problems.append(
+                Problem(
+                    key_path,
+                    f"is not read by registry {version.line} (it is for {spec.versions_text()})",
+                    f"remove it, or target a registry version that has it ({spec.versions_text()})",
+                )
+            )
+            continue
+        if value is None:
+            problems.append(
+                Problem(
+                    key_path,
+                    "is empty: the registry would read it as the text `<nil>`",
+                    "a value (" + spec.describe_allowed(version) + "), or remove the key",
+                )
+            )
+            continue
+        checkable[str(key)] = value
+    for name, info in fields.items():
+        spec = spec_of(info)
+        if spec.known_in(version) and spec.required_in(version) and name not in params:
+            problems.append(
+                Problem(
+                    (*path, name),
+                    f"is required: the registry stops with `no {name} parameter provided`"
+                    if path[-1] in DRIVERS
+                    else "is required",
+                    spec.describe_allowed(version),
+                )
+            )
+    problems += _check_choices(model, checkable, path, version)
+    problems += _check_types(model, checkable, path, version)
+    for name, value in checkable.items():
+        spec = spec_of(fields[name])
+        if spec.kind is Kind.GROUP and isinstance(value, Mapping):
+            sub = _group_model(model, name)
+            problems += check_group(sub, value, (*path, name), version)
+    return problems
+
+
+def _group_model(model: type[BaseModel], name: str) -> type[BaseModel]:
+    annotation = model.model_fields[name].annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    raise TypeError(f"{model.__name__}.{name} is not a group")
+
+
+def _unmanaged(path: Path, model: type[BaseModel], key: str) -> Problem:
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
+    if close:
+        return Problem(
+            path,
+            f"is not a parameter the registry reads (did you mean {close[0]}?); it is ignored",
+            ", ".join(known),
+            Severity.WARNING,
+        )
+    return Problem(
+        path,
+        "is not managed here: kept as written, the registry ignores it",
+        ", ".join(known) if known else "",
+        Severity.NOTE,
+    )
+
+
+def _check_choices(
+    model: type[BaseModel], values: Mapping[str, Any], path: Path, version: RegistryVersion
+) -> list[Problem]:
+    problems = []
+    for name, value in values.items():
+        spec = spec_of(model.model_fields[name])
+        choices = spec.choices_for(version)
+        if not choices or not isinstance(value, str):
+            continue
+        candidates = {c.lower(): c for c in choices} if spec.ignore_case else None
+        ok = value.lower() in candidates if candidates is not None else value in choices
+        if not ok:
+            problems.append(
+                Problem((*path, name), f"{value!r} is not allowed", spec.describe_allowed(version))
+            )
+    return problems
+
+
+_PHRASES = {
+    "int_parsing": "is not a whole number",
+    "int_type": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "bool_parsing": "is not true or false",
+    "bool_type": "is not true or false (write true or false without quotes)",
+    "string_type": "is not text",
+    "list_type": "is not a list",
+    "dict_type": "is not a mapping",
+    "model_type": "is not a mapping",
+    "model_attributes_type": "is not a mapping",
+    "greater_than_equal": "is too small",
+    "less_than_equal": "is too large",
+    "multiple_of": "is not an allowed multiple",
+}
+
+
+def _check_types(
+    model: type[BaseModel], values: Mapping[str, Any], path: Path, version: RegistryVersion
+) -> list[Problem]:
+    try:
+        model.model_validate(dict(values))
+    except ValidationError as exc:
+        problems = []
+        seen: set[Path] = set()
+        for error in exc.errors(include_input=False, include_url=False):
+            loc = tuple(str(part) for part in error["loc"])
+            if not loc or loc[0] not in model.model_fields:
+                continue
+            name = loc[0]
+            spec = spec_of(model.model_fields[name])
+            if spec.kind is Kind.GROUP and len(loc) > 1:
+                continue  # reported by the group's own check
+            where = (*path, name)
+            if where in seen:
+                continue
+            seen.add(where)
+            problems.append(Problem(where, _phrase(error, spec), spec.describe_allowed(version)))
+        return problems
+    return []
+
+
+def _phrase(error: Any, spec: Param) -> str:
+    kind = str(error["type"])
+    if kind == "value_error":
+        context = error.get("ctx", {}).get("error")
+        return str(context) if context else "is not allowed"
+    if kind == "string_type" and spec.kind is Kind.CHOICE:
+        return "is not text: write the value in quotes"
+    return _PHRASES.get(kind, "is not allowed")
+
+
+def _validate_options(
+    storage: Mapping[str, Any], version: RegistryVersion, has_redis: bool
+) -> list[Problem]:
+    options = {k: v for k, v in storage.items() if k in reserved_keys(version.major)}
+    problems: list[Problem] = []
+    for name, value in options.items():
+        path = (*STORAGE, str(name))
+        if name == "redirect":
+            if not isinstance(value, Mapping) or not isinstance(value.get("disable"), bool):
+                problems.append(
+                    Problem(
+                        (*path, "disable"),
+                        "must be true or false when a redirect block is present: the registry "
+                        "stops with `invalid type for redirect config`",
+                        "disable: true or disable: false under redirect, or no redirect block",
+                    )
+                )
+            if isinstance(value, Mapping):
+                model = _group_model(StorageOptions, "redirect")
+                problems += [
+                    _unmanaged((*path, str(k)), model, str(k)) for k in value if k != "disable"
+                ]
+            continue
+        if name == "maintenance":
+            problems += _maintenance(value, path, version)
+            continue
+        if value is None:
+            continue  # `delete:` / `cache:` alone read as empty: harmless
+        if not isinstance(value, Mapping):
+            problems.append(Problem(path, "is not a mapping", "keys under it, one per line"))
+            continue
+        sub = _group_model(StorageOptions, str(name))
+        problems += check_group(sub, value, path, version)
+        if name == "cache":
+            problems += _cache(value, path, has_redis)
+    return problems
+
+
+def _maintenance(value: Any, path: Path, version: RegistryVersion) -> list[Problem]:
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        return [Problem(path, "is not a mapping", "uploadpurging and readonly blocks")]
+    problems: list[Problem] = []
+    purging = value.get("uploadpurging", ...)
+    if purging is not ... and not isinstance(purging, Mapping):
+        problems.append(
+            Problem(
+                (*path, "uploadpurging"),
+                "is not a mapping: the registry stops with `uploadpurging config key must "
+                "contain additional keys`",
+                "enabled, age, interval and dryrun under it",
+            )
+        )
+    elif isinstance(purging, Mapping) and purging.get("enabled") is not False:
+        for key in ("age", "interval", "dryrun"):
+            if key not in purging:
+                problems.append(
+                    Problem(
+                        (*path, "uploadpurging", key),
+                        f"is required once an uploadpurging block is written (unless enabled "
+                        f"is false): the registry stops with `{key} missing`",
+                        {
+                            "age": "a duration such as 168h",
+                            "interval": "a duration such as 24h",
+                            "dryrun": "true or false",
+                        }[key],
+                    )
+                )
+    readonly = value.get("readonly", ...)
+    if readonly is not ... and not isinstance(readonly, Mapping):
+        problems.append(
+            Problem(
+                (*path, "readonly"),
+                "is not a mapping: the registry stops with `readonly config key must contain "
+                "additional keys`",
+                "enabled: true or enabled: false under it",
+            )
+        )
+    elif isinstance(readonly, Mapping) and "enabled" not in readonly:
+        problems.append(
+            Problem(
+                (*path, "readonly", "enabled"),
+                "is missing: the registry stops with `readonly's enabled config key must have a "
+                "boolean value`",
+                "true or false",
+            )
+        )
+    groups = {
+        k: v
+        for k, v in value.items()
+        if isinstance(v, Mapping) or k not in ("uploadpurging", "readonly")
+    }
+    problems += check_group(_group_model(StorageOptions, "maintenance"), groups, path, version)
+    return problems
+
+
+def _cache(value: Mapping[str, Any], path: Path, has_redis: bool) -> list[Problem]:
+    if value.get("blobdescriptor") == "redis" and not has_redis:
+        return [
+            Problem(
+                (*path, "blobdescriptor"),
+                "is redis but the config has no top-level redis section: the registry stops "
+                "with `redis configuration required to use for layerinfo cache`",
+                "inmemory, or add a redis section",
+            )
+        ]
+    return []
+
+
+def model_for_path(path: Path) -> tuple[type[BaseModel], str] | None:
+    """The model and field name a `storage.…` path points at, for labels and help."""
+    if len(path) < 3 or path[0] != "storage":
+        return None
+    model: type[BaseModel] | None
+    if path[1] in StorageOptions.model_fields:
+        model = StorageOptions
+        rest = path[1:]
+    else:
+        model = driver_model(path[1])
+        rest = path[2:]
+    while model is not None and len(rest) > 1:
+        if rest[0] not in model.model_fields:
+            return None
+        model = _group_model(model, rest[0])
+        rest = rest[1:]
+    if model is None or rest[0] not in model.model_fields:
+        return None
+    return model, rest[0]
+
+
+__all__ = [
+    "DriverModel",
+    "allowed_drivers",
+    "find_driver",
+    "model_for_path",
+    "validate_driver",
+    "validate_storage",
+]

@@ -1,0 +1,218 @@
+"""Splice changes into YAML text at the positions ruamel.yaml's node tree gives.
+
+Only the keys whose values change are touched: a changed scalar is replaced in place
+(its line keeps its comment), a removed key loses its lines, a new key is written after its
+last sibling at the siblings' indentation. Everything else stays byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+
+from .yaml_nodes import scalar_view, to_view
+
+_INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
+
+
+def render_scalar(value: Any) -> str:
+    """A scalar as YAML text that the registry reads back as the same value and type."""
+    if value is None:
+        raise ValueError("an empty value is never written: the registry reads it as `<nil>`")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    text = str(value)
+    if plain_is_safe(text):
+        return text
+    if any(ch in text for ch in "\n\r\t") or not text.isprintable():
+        return json.dumps(text)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def plain_is_safe(text: str) -> bool:
+    """Whether `text` unquoted reads back (yaml.v2 rules) as this very text."""
+    if not text or text != text.strip() or text[0] in _INDICATORS or text.endswith(":"):
+        return False
+    if any(mark in text for mark in (": ", " #", "\n", "\r", "\t")) or not text.isprintable():
+        return False
+    probe = ScalarNode("tag:yaml.org,2002:str", text, style=None)
+    return scalar_view(probe) == text
+
+
+def render_flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{render_scalar(k)}: {render_flow(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(render_flow(v) for v in value) + "]"
+    return render_scalar(value)
+
+
+def emit_key(key: str, value: Any, column: int, step: int) -> str:
+    """`key: value` as block YAML at `column`, ending with a newline."""
+    pad = " " * column
+    if isinstance(value, Mapping) and value:
+        lines = [f"{pad}{render_scalar(key)}:\n"]
+        lines += [emit_key(str(k), v, column + step, step) for k, v in value.items()]
+        return "".join(lines)
+    if isinstance(value, Mapping | list):
+        return f"{pad}{render_scalar(key)}: {render_flow(value)}\n"
+    return f"{pad}{render_scalar(key)}: {render_scalar(value)}\n"
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+class Splicer:
+    """Collects edits against one text and applies them together."""
+
+    def __init__(self, text: str, step: int) -> None:
+        self.text = text
+        self.step = step
+        self.edits: list[Edit] = []
+        self._line_starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self._line_starts.append(index + 1)
+
+    def result(self) -> str:
+        out = self.text
+        for edit in sorted(self.edits, key=lambda e: (e.start, e.end), reverse=True):
+            out = out[: edit.start] + edit.text + out[edit.end :]
+        return out
+
+    # -- positions -------------------------------------------------------------------
+    def line_start(self, line: int) -> int:
+        if line >= len(self._line_starts):
+            return len(self.text)
+        return self._line_starts[line]
+
+    def _line_text(self, line: int) -> str:
+        return self.text[self.line_start(line) : self.line_start(line + 1)]
+
+    def key_range(self, key_node: Node, value_node: Node) -> tuple[int, int]:
+        """Character range of a key's whole lines, without the comments after its value."""
+        first = key_node.start_mark.line
+        end = value_node.end_mark
+        before = self.text[self.line_start(end.line) : end.index]
+        last_excl = end.line if before.strip() == "" else end.line + 1
+        last_excl = max(last_excl, key_node.end_mark.line + 1)
+        column = key_node.start_mark.column
+        while last_excl - 1 > first:
+            line = self._line_text(last_excl - 1)
+            stripped = line.strip()
+            indent = len(line) - len(line.lstrip(" "))
+            if stripped == "" or (stripped.startswith("#") and indent <= column):
+                last_excl -= 1
+                continue
+            break
+        return self.line_start(first), self.line_start(last_excl)
+
+    def ensure_newline_at(self, index: int) -> str:
+        return "" if index == 0 or self.text[index - 1] == "\n" else "\n"
+
+    # -- edits -----------------------------------------------------------------------
+    def replace_scalar(self, key_node: Node, value_node: ScalarNode, value: Any) -> None:
+        rendered = render_scalar(value)
+        if value_node.start_mark.index == value_node.end_mark.index:  # `key:` with no value
+            colon = self.text.index(":", key_node.end_mark.index)
+            self.edits.append(Edit(colon + 1, colon + 1, " " + rendered))
+            return
+        self.edits.append(Edit(value_node.start_mark.index, value_node.end_mark.index, rendered))
+
+    def replace_key(self, key_node: Node, value_node: Node, key: str, value: Any) -> None:
+        start, end = self.key_range(key_node, value_node)
+        column = key_node.start_mark.column
+        self.edits.append(Edit(start, end, emit_key(key, value, column, self.step)))
+
+    def delete_key(self, key_node: Node, value_node: Node) -> None:
+        start, end = self.key_range(key_node, value_node)
+        self.edits.append(Edit(start, end, ""))
+
+    def insert_after(self, key_node: Node, value_node: Node, block: str) -> None:
+        _, end = self.key_range(key_node, value_node)
+        self.edits.append(Edit(end, end, self.ensure_newline_at(end) + block))
+
+    def append(self, block: str) -> None:
+        end = len(self.text)
+        self.edits.append(Edit(end, end, self.ensure_newline_at(end) + block))
+
+    # -- structure -------------------------------------------------------------------
+    def update_mapping(
+        self,
+        node: MappingNode,
+        new: Mapping[str, Any],
+        *,
+        in_place: Mapping[str, str] | None = None,
+    ) -> None:
+        """Make the mapping at `node` read as `new`; `in_place` maps old keys to keys that
+        take their position (a driver switch keeps the driver where it was)."""
+        in_place = dict(in_place or {})
+        if node.flow_style:
+            if to_view(node, "") != dict(new):
+                self.edits.append(
+                    Edit(node.start_mark.index, node.end_mark.index, render_flow(new))
+                )
+            return
+        pairs = list(node.value)
+        column = pairs[0][0].start_mark.column
+        existing: set[str] = set()
+        for key_node, value_node in pairs:
+            key = str(scalar_view(key_node))
+            existing.add(key)
+            if key in in_place and in_place[key] in new and in_place[key] not in existing:
+                target = in_place[key]
+                existing.add(target)
+                self.replace_key(key_node, value_node, target, new[target])
+                continue
+            if key not in new:
+                self.delete_key(key_node, value_node)
+                continue
+            self.update_value(key_node, value_node, key, new[key])
+        missing = [k for k in new if k not in existing]
+        if missing:
+            block = "".join(emit_key(k, new[k], column, self.step) for k in missing)
+            last_key, last_value = pairs[-1]
+            self.insert_after(last_key, last_value, block)
+
+    def update_value(self, key_node: Node, value_node: Node, key: str, value: Any) -> None:
+        old = to_view(value_node, "")
+        if _same(old, value):
+            return
+        if isinstance(value, Mapping) and value and isinstance(value_node, MappingNode):
+            self.update_mapping(value_node, value)
+        elif (
+            isinstance(value_node, ScalarNode)
+            and not isinstance(value, Mapping | list)
+            and value_node.style not in ("|", ">")
+        ):
+            self.replace_scalar(key_node, value_node, value)
+        else:
+            self.replace_key(key_node, value_node, key, value)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if (old is None and new == {}) or (old == {} and new is None):
+        return True
+    return bool(type(old) is type(new) and old == new) or (
+        isinstance(old, int | float) and isinstance(new, int | float) and old == new
+    )

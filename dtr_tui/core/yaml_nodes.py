@@ -1,0 +1,172 @@
+"""Parse YAML into ruamel.yaml's node tree, which keeps every value's exact position.
+
+Edits are spliced into the original text at those positions, so comments, quoting,
+spacing and every byte outside the edited keys survive; and values are typed here the way
+the registry's parser (Go yaml.v2, YAML 1.1) types them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ConfigReadError
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+_INT = re.compile(r"^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOATS = {
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
+}
+
+
+def compose(text: str, source: str) -> Node | None:
+    """The root node of a single-document YAML text, or None when it holds no document."""
+    tabbed = _first_tab_indent(text)
+    if tabbed is not None:
+        raise ConfigReadError(
+            "is indented with a tab: YAML allows only spaces for indentation",
+            source=source,
+            line=tabbed,
+            hint="replace the tab at the start of that line with spaces",
+        )
+    try:
+        return YAML(typ="rt").compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "is not valid YAML"
+        if "expected a single document" in str(exc):
+            problem = "holds several YAML documents; a registry config is one document"
+        raise ConfigReadError(
+            f"is not valid YAML: {problem}"
+            + (f" (column {mark.column + 1})" if mark is not None else ""),
+            source=source,
+            line=line,
+        ) from None
+    except YAMLError as exc:
+        raise ConfigReadError(f"is not valid YAML: {exc}", source=source) from None
+
+
+def _first_tab_indent(text: str) -> int | None:
+    in_block_scalar_at: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if in_block_scalar_at is not None:
+            if not stripped or indent > in_block_scalar_at:
+                continue
+            in_block_scalar_at = None
+        if stripped.startswith("\t"):
+            return number
+        if re.search(r"(:|-)\s+[|>][-+0-9]*\s*(#.*)?$", line):
+            in_block_scalar_at = indent
+    return None
+
+
+def to_view(node: Node | None, source: str) -> Any:
+    """The value as the registry reads it (yaml.v2 typing); duplicate keys are refused."""
+    if node is None:
+        return None
+    if isinstance(node, ScalarNode):
+        return scalar_view(node)
+    if isinstance(node, SequenceNode):
+        return [to_view(item, source) for item in node.value]
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+                merged = to_view(value_node, source)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            result.setdefault(k, v)
+                continue
+            key = to_view(key_node, source)
+            if isinstance(key, dict | list):
+                key = str(key)
+            if key in result:
+                raise ConfigReadError(
+                    f"has the key {key!r} twice in the same mapping; the registry refuses "
+                    "duplicate keys",
+                    source=source,
+                    line=key_node.start_mark.line + 1,
+                    hint="keep one of them",
+                )
+            result[key] = to_view(value_node, source)
+        return result
+    return None
+
+
+def scalar_view(node: ScalarNode) -> Any:
+    text = node.value
+    if node.style is not None:  # quoted or block: always text
+        return text
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.match(text):
+        cleaned = text.replace("_", "")
+        sign = -1 if cleaned.startswith("-") else 1
+        digits = cleaned.lstrip("+-")
+        try:
+            if digits.startswith(("0b", "0x", "0o")):
+                return sign * int(digits, 0)
+            if len(digits) > 1 and digits.startswith("0"):
+                return sign * int(digits, 8)
+            return sign * int(digits, 10)
+        except ValueError:
+            return text
+    if _FLOAT.match(text):
+        return float(text.replace("_", ""))
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    return text
+
+
+def mapping_get(node: Node | None, key: str) -> tuple[ScalarNode, Node] | None:
+    """The (key node, value node) pair for `key` in a mapping node."""
+    if not isinstance(node, MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode) and str(scalar_view(key_node)) == key:
+            return key_node, value_node
+    return None
+
+
+def find(node: Node | None, path: tuple[str, ...]) -> tuple[ScalarNode, Node] | None:
+    """The key and value nodes at a dotted path, or None."""
+    pair: tuple[ScalarNode, Node] | None = None
+    for part in path:
+        pair = mapping_get(node, part)
+        if pair is None:
+            return None
+        node = pair[1]
+    return pair
+
+
+def line_of(root: Node | None, path: tuple[str, ...]) -> int | None:
+    """1-based line of the deepest key of `path` that exists in the file."""
+    node = root
+    line = None
+    for part in path:
+        pair = mapping_get(node, part)
+        if pair is None:
+            break
+        line = pair[0].start_mark.line + 1
+        node = pair[1]
+    return line
