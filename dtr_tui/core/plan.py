@@ -92,13 +92,13 @@ def plan_change(doc: ConfigDocument, draft: StorageDraft, version: RegistryVersi
         old_storage = {doc.storage_view: None}
     changes = diff_storage(old_storage, draft.as_view())
     labels = {c.path: ("new" if c.kind == "added" else "changed") for c in changes if c.secret}
-    old_label = "/dev/null" if not doc.exists else f"a/{doc.source}"
+    old_label = f"{doc.source} (on disk)" if doc.exists else "/dev/null"
     diff = "".join(
         difflib.unified_diff(
             _mask(doc.text, doc.source, {}).splitlines(keepends=True) if doc.exists else [],
             _mask(new_text, doc.source, labels).splitlines(keepends=True),
             fromfile=old_label,
-            tofile=f"b/{doc.source}",
+            tofile=f"{doc.source} (after save)",
         )
     )
     return Plan(

@@ -1,0 +1,7 @@
+"""`python -m dtr_tui`."""
+
+import sys
+
+from .cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The headless commands: every action of the screen, for install scripts."""

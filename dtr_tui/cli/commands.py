@@ -1,0 +1,208 @@
+"""The headless commands. Each returns its exit code; errors are raised as DtrError."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..core.document import ConfigDocument
+from ..core.errors import DtrError
+from ..core.plan import Plan, plan_change
+from ..core.problems import Severity
+from ..core.safe_write import current_fingerprint, list_backups, restore_backup
+from ..core.secrets import mask_text
+from ..core.upload import export_storage
+from ..services.apply import apply_plan
+from .inputs import config_path, load_inputs, registry_version
+from .render import colour_diff, dump_json, problems_table
+
+OK, CHANGED, ERROR = 0, 1, 2
+RESTART_HINT = (
+    "The registry reads its config only at start: restart it to use the new storage "
+    "(e.g. docker restart <registry container>)."
+)
+
+
+def validate(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else config_path(args)
+    version = registry_version(args)
+    doc = ConfigDocument.load(path)
+    problems = doc.problems(version)
+    valid = not any(p.severity is Severity.ERROR for p in problems)
+    if args.output == "json":
+        dump_json(
+            {
+                "file": str(path),
+                "registry_version": str(version),
+                "valid": valid,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+    else:
+        problems_table(problems)
+        errors = sum(p.severity is Severity.ERROR for p in problems)
+        verdict = "valid" if valid else f"invalid: {errors} error(s)"
+        print(f"{path}: {verdict} for registry {version}")
+    return OK if valid else CHANGED
+
+
+def plan(args: argparse.Namespace) -> int:
+    inputs = load_inputs(args)
+    result = plan_change(inputs.doc, inputs.draft, inputs.version)
+    if args.output == "json":
+        dump_json(_plan_json(result, inputs.notes))
+    else:
+        _print_plan(result, inputs.notes)
+    if result.errors:
+        return ERROR
+    return CHANGED if result.has_changes else OK
+
+
+def apply(args: argparse.Namespace) -> int:
+    inputs = load_inputs(args)
+    result = plan_change(inputs.doc, inputs.draft, inputs.version)
+    _print_plan(result, inputs.notes)
+    if result.errors:
+        print("Nothing was written: fix the errors above first.", file=sys.stderr)
+        return ERROR
+    if not result.has_changes:
+        print("Nothing to change.")
+        return OK
+    if not args.yes and not _confirm(f"Write this change to {result.source}?"):
+        print("Nothing was written.", file=sys.stderr)
+        return ERROR
+    outcome = apply_plan(result, progress=lambda step: print(f"  {step}"))
+    print(RESTART_HINT)
+    return OK if outcome.written else ERROR
+
+
+def export(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    doc = ConfigDocument.load_or_default(path)
+    draft = doc.draft(registry_version(args))
+    result = export_storage(draft, include_secrets=args.include_secrets)
+    if args.output_file:
+        target = Path(args.output_file)
+        mode = 0o600 if result.included and result.secrets else 0o644
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(result.text)
+            if result.included and result.secrets:
+                os.chmod(target, 0o600)
+        except OSError as exc:
+            raise DtrError(f"cannot be written: {exc.strerror}", source=str(target)) from None
+        print(f"wrote the storage section to {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(result.text)
+    if result.secrets and result.included:
+        print(
+            "warning: the export holds secrets in the clear: " + ", ".join(result.secrets),
+            file=sys.stderr,
+        )
+    elif result.secrets:
+        print(
+            "secrets redacted: "
+            + ", ".join(result.secrets)
+            + " (use --include-secrets to include them)",
+            file=sys.stderr,
+        )
+    return OK
+
+
+def backups(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    found = list_backups(path)
+    if not found:
+        print(f"no backups of {path}")
+        return OK
+    for number, backup in enumerate(found, start=1):
+        stamp = backup.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        print(f"{number:>2}  {stamp}  {backup.size:>7} bytes  {backup.path}")
+    return OK
+
+
+def rollback(args: argparse.Namespace) -> int:
+    path = config_path(args)
+    found = list_backups(path)
+    if not found:
+        raise DtrError("has no backups to roll back to", source=str(path))
+    chosen = found[0].path
+    if args.backup:
+        if args.backup.isdigit() and 1 <= int(args.backup) <= len(found):
+            chosen = found[int(args.backup) - 1].path
+        else:
+            chosen = Path(args.backup)
+            if chosen not in {b.path for b in found} and not chosen.is_file():
+                raise DtrError(
+                    f"is not a backup of {path}",
+                    source=str(chosen),
+                    hint="list them with `dtr-tui backups`",
+                )
+    fingerprint = current_fingerprint(path)
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    wanted = chosen.read_text(encoding="utf-8")
+    import difflib
+
+    diff = "".join(
+        difflib.unified_diff(
+            mask_text(current, str(path)).splitlines(keepends=True),
+            mask_text(wanted, str(chosen)).splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path} (from {chosen.name})",
+        )
+    )
+    print(colour_diff(diff, sys.stdout.isatty()) or "The backup equals the current file.")
+    if not diff:
+        return OK
+    if not args.yes and not _confirm(f"Restore {chosen.name} over {path}?"):
+        print("Nothing was written.", file=sys.stderr)
+        return ERROR
+    result = restore_backup(path, chosen, expected_fingerprint=fingerprint)
+    print(f"restored {chosen.name}; the replaced version is kept as {result.backup}")
+    print(RESTART_HINT)
+    return OK
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _print_plan(result: Plan, notes: list[str]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if result.has_changes:
+        print(colour_diff(result.diff, sys.stdout.isatty()), end="")
+        print("\nSummary:")
+        for line in result.summary:
+            print(f"  {line}")
+    else:
+        print(f"No change: {result.source} already says this.")
+    if result.problems:
+        print()
+        problems_table(result.problems)
+
+
+def _plan_json(result: Plan, notes: list[str]) -> dict[str, object]:
+    return {
+        "file": result.source,
+        "registry_version": str(result.version),
+        "fingerprint": result.fingerprint,
+        "changed": result.has_changes,
+        "valid": not result.errors,
+        "diff": result.diff,
+        "changes": [c.as_dict() for c in result.changes],
+        "problems": [p.as_dict() for p in result.problems],
+        "notes": notes,
+    }
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise DtrError(
+            "needs confirmation, and standard input is not a terminal",
+            hint="add --yes to write without asking (after reviewing `dtr-tui plan`)",
+        )
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in {"y", "yes"}

@@ -1,0 +1,253 @@
+"""Turn --config, --from, --driver, --set and --unset into a document and a draft."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.document import ConfigDocument, default_config_path
+from ..core.draft import StorageDraft
+from ..core.drivers import driver_model
+from ..core.errors import DtrError
+from ..core.options import reserved_keys
+from ..core.params import Kind, spec_of
+from ..core.upload import read_upload
+from ..core.validation import allowed_drivers, model_for_path
+from ..core.versions import RegistryVersion, UnknownVersionError, parse_version
+
+
+@dataclass
+class Inputs:
+    path: Path
+    version: RegistryVersion
+    doc: ConfigDocument
+    draft: StorageDraft
+    notes: list[str] = field(default_factory=list)
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "config", None)
+    return Path(given) if given else default_config_path()
+
+
+def registry_version(args: argparse.Namespace) -> RegistryVersion:
+    try:
+        return parse_version(getattr(args, "registry_version", None) or "2.8")
+    except UnknownVersionError as exc:
+        raise DtrError(str(exc), field="--registry-version") from None
+
+
+def load_inputs(args: argparse.Namespace) -> Inputs:
+    """The config as read and the draft the flags make of it."""
+    path = config_path(args)
+    version = registry_version(args)
+    doc = ConfigDocument.load_or_default(path)
+    notes: list[str] = []
+    if not doc.exists:
+        notes.append(f"{path} does not exist yet: it will be created with a filesystem default")
+    driver_flag = getattr(args, "driver", None)
+    upload = getattr(args, "from_file", None)
+    current = _current_draft(doc, version, allow_broken=bool(upload or driver_flag))
+    if upload:
+        loaded = read_upload(Path(upload), version, current)
+        draft = loaded.draft
+        notes.append(f"read a {loaded.kind} from {upload}")
+        notes += loaded.notes
+    elif current is not None:
+        draft = current
+    else:  # the file's storage is broken and --driver replaces it
+        draft = _options_only(doc, version, driver_flag or "filesystem")
+    if driver_flag:
+        draft = switch_driver(draft, driver_flag, version, notes)
+    for item in getattr(args, "set", None) or []:
+        path_, value = parse_assignment(item, draft, version)
+        draft = draft.with_value(path_, value)
+    for item in getattr(args, "unset", None) or []:
+        draft = draft.with_value(resolve_key(item, draft, version, "--unset"), None)
+    return Inputs(path, version, doc, draft, notes)
+
+
+def _current_draft(
+    doc: ConfigDocument, version: RegistryVersion, *, allow_broken: bool
+) -> StorageDraft | None:
+    try:
+        return doc.draft(version)
+    except DtrError as exc:
+        if allow_broken:
+            return None
+        exc.hint = (exc.hint + "\n  " if exc.hint else "") + (
+            "fix it with --driver NAME (replaces the driver keys) or --from FILE"
+        )
+        raise
+
+
+def _options_only(doc: ConfigDocument, version: RegistryVersion, driver: str) -> StorageDraft:
+    storage = doc.storage_view if isinstance(doc.storage_view, dict) else {}
+    options = {k: v for k, v in storage.items() if k in reserved_keys(version.major)}
+    return StorageDraft(driver, {}, options)
+
+
+def switch_driver(
+    draft: StorageDraft, name: str, version: RegistryVersion, notes: list[str]
+) -> StorageDraft:
+    model = driver_model(name)
+    if model is None or not model.known_in(version):
+        reason = (
+            f"does not exist in registry {version.line}"
+            if model is not None
+            else "is not a storage driver"
+        )
+        raise DtrError(
+            f"{name!r} {reason}", field="--driver", hint="allowed: " + allowed_drivers(version)
+        )
+    if model.name != draft.driver:
+        notes.append(
+            f"backend {draft.driver} → {model.name}: images stored in {draft.driver} will not "
+            "be visible to the registry on the new backend"
+        )
+    return draft.with_driver(model.name)
+
+
+def resolve_key(
+    key: str, draft: StorageDraft, version: RegistryVersion, flag: str
+) -> tuple[str, ...]:
+    """`s3.bucket`, `storage.s3.bucket` or plain `bucket` → a path relative to storage."""
+    parts = tuple(p for p in key.strip().removeprefix("storage.").split(".") if p)
+    if not parts:
+        raise DtrError(f"{key!r} names no key", field=flag, hint="e.g. s3.bucket")
+    head = parts[0]
+    if head in reserved_keys(version.major) or head == draft.driver:
+        path = parts
+    elif driver_model(head) is not None:
+        raise DtrError(
+            f"{key} belongs to the {head} driver, but the config uses {draft.driver}",
+            field=flag,
+            hint=f"add --driver {head} to switch backend",
+        )
+    elif head in _driver_fields(draft.driver):
+        path = (draft.driver, *parts)
+    else:
+        raise DtrError(
+            f"{key!r} is not a storage key", field=flag, hint=_suggest(head, draft, version)
+        )
+    if model_for_path(("storage", *path)) is None and path[0] != draft.driver:
+        raise DtrError(
+            f"storage.{'.'.join(path)} is not a storage option",
+            field=flag,
+            hint=_suggest(path[-1], draft, version),
+        )
+    return path
+
+
+def _suggest(word: str, draft: StorageDraft, version: RegistryVersion) -> str:
+    model = driver_model(draft.driver)
+    names = [f"{draft.driver}.{n}" for n in (model.model_fields if model else {})]
+    names += [f"{g}.…" for g in reserved_keys(version.major)]
+    close = difflib.get_close_matches(word, [n.split(".")[-1] for n in names], n=3)
+    listing = ", ".join(names)
+    return (f"did you mean {', '.join(close)}? " if close else "") + f"keys: {listing}"
+
+
+def parse_assignment(
+    item: str, draft: StorageDraft, version: RegistryVersion
+) -> tuple[tuple[str, ...], Any]:
+    """`s3.secretkey=@FILE`, `s3.secretkey=env:VAR` or `s3.bucket=x`, typed by the model."""
+    if "=" not in item:
+        raise DtrError(f"{item!r} is not KEY=VALUE", field="--set", hint="e.g. --set s3.bucket=x")
+    key, raw = item.split("=", 1)
+    path = resolve_key(key, draft, version, "--set")
+    text = _read_value(raw, key)
+    if text == "":
+        raise DtrError(
+            f"{key} is empty: the registry would read an empty key as `<nil>`",
+            field="--set",
+            hint=f"give a value, or remove the key with --unset {key}",
+        )
+    found = model_for_path(("storage", *path))
+    if found is None:
+        model = driver_model(path[0])
+        if model is not None and len(path) == 2:
+            close = difflib.get_close_matches(path[1], list(model.model_fields), n=1)
+            raise DtrError(
+                f"storage.{'.'.join(path)} is not a {path[0]} parameter",
+                field="--set",
+                hint=(f"did you mean {path[0]}.{close[0]}? " if close else "")
+                + "parameters: "
+                + ", ".join(model.model_fields),
+            )
+        return path, text
+    model, name = found
+    spec = spec_of(model.model_fields[name])
+    return path, _typed(
+        text, spec.kind, f"storage.{'.'.join(path)}", spec.describe_allowed(version)
+    )
+
+
+def _read_value(raw: str, key: str) -> str:
+    if raw.startswith("@@"):
+        return raw[1:]
+    if raw.startswith("@"):
+        source = Path(raw[1:])
+        try:
+            return source.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+        except FileNotFoundError:
+            raise DtrError(f"the file {source} for {key} does not exist", field="--set") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise DtrError(
+                f"the file {source} for {key} cannot be read: {reason}", field="--set"
+            ) from None
+    if raw.startswith("env:"):
+        name = raw[4:]
+        if name not in os.environ:
+            raise DtrError(
+                f"the environment variable {name} for {key} is not set",
+                field="--set",
+                hint=f"export {name}=… first",
+            ) from None
+        return os.environ[name]
+    return raw
+
+
+def _typed(text: str, kind: Kind, field_name: str, allowed: str) -> Any:
+    if kind is Kind.BOOLEAN:
+        lowered = text.strip().lower()
+        if lowered in {"true", "yes", "on", "1"}:
+            return True
+        if lowered in {"false", "no", "off", "0"}:
+            return False
+        raise DtrError(
+            f"{field_name}: {text!r} is not true or false",
+            field="--set",
+            hint="allowed: " + allowed,
+        )
+    if kind is Kind.INTEGER:
+        try:
+            return int(text.strip().replace("_", ""), 10)
+        except ValueError:
+            raise DtrError(
+                f"{field_name}: {text!r} is not a whole number",
+                field="--set",
+                hint="allowed: " + allowed,
+            ) from None
+    if kind is Kind.LIST:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if kind in (Kind.GROUP, Kind.MAPPING):
+        raise DtrError(
+            f"{field_name} is a group: set its keys one by one",
+            field="--set",
+            hint=f"e.g. --set {field_name.removeprefix('storage.')}.KEY=VALUE",
+        )
+    return text
+
+
+__all__ = ["Inputs", "load_inputs", "parse_assignment"]
+
+
+def _driver_fields(name: str) -> dict[str, object]:
+    model = driver_model(name)
+    return dict(model.model_fields) if model is not None else {}

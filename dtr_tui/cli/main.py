@@ -1,0 +1,157 @@
+"""`dtr-tui`: the app with no subcommand, headless commands for install scripts otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..core.errors import DtrError
+from . import commands
+
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="registry config file (default: /etc/docker/registry/config.yml when it exists, "
+        "else ./config.yml, created on first save)",
+    )
+    common.add_argument(
+        "--registry-version",
+        metavar="VERSION",
+        default=argparse.SUPPRESS,
+        help="target registry: 2.8 (default) or 3.0 / 3.1 (3 means 3.0)",
+    )
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="take the storage from FILE (a whole config or a storage section)",
+    )
+    inputs.add_argument(
+        "--driver",
+        metavar="NAME",
+        help="switch backend (filesystem, s3, swift, azure, gcs, inmemory)",
+    )
+    inputs.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="set a parameter, e.g. s3.bucket=x; VALUE may be @FILE or env:VAR "
+        "so a secret stays out of shell history (repeatable)",
+    )
+    inputs.add_argument(
+        "--unset",
+        action="append",
+        metavar="KEY",
+        help="remove a parameter, e.g. s3.keyid (repeatable)",
+    )
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text for people, json for scripts",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="dtr-tui",
+        parents=[common],
+        description="Change where a self-hosted Docker registry stores its images, safely. "
+        "With no command, opens the Settings › Storage screen.",
+    )
+    parser.add_argument("--version", action="version", version=f"dtr-tui {__version__}")
+    parser.add_argument(
+        "--read-only", action="store_true", help="browse and check only, never write"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "validate",
+        parents=[common, output],
+        help="check a config; exit 0 valid, 1 invalid, 2 unusable",
+    )
+    p.add_argument("file", nargs="?", help="file to check (default: the --config file)")
+    p.set_defaults(func=commands.validate)
+
+    p = sub.add_parser(
+        "plan",
+        parents=[common, inputs, output],
+        help="show the masked diff; exit 0 no change, 1 change, 2 error",
+    )
+    p.set_defaults(func=commands.plan)
+
+    p = sub.add_parser(
+        "apply",
+        parents=[common, inputs],
+        help="write the change safely (backup, atomic, stale guard)",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=commands.apply)
+
+    p = sub.add_parser(
+        "export", parents=[common], help="print the storage section as YAML, secrets redacted"
+    )
+    p.add_argument(
+        "--include-secrets",
+        action="store_true",
+        help="write secrets in the clear (the output file is made 0600)",
+    )
+    p.add_argument("-o", "--output-file", metavar="FILE", help="write to FILE, not stdout")
+    p.set_defaults(func=commands.export)
+
+    p = sub.add_parser("backups", parents=[common], help="list the backups kept beside the config")
+    p.set_defaults(func=commands.backups)
+
+    p = sub.add_parser("rollback", parents=[common], help="restore a backup (default: the newest)")
+    p.add_argument("backup", nargs="?", help="backup file or its number in `dtr-tui backups`")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=commands.rollback)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_app(args)
+        return int(args.func(args))
+    except DtrError as exc:
+        print(f"dtr-tui: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("dtr-tui: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, never a traceback with values in it
+        if os.environ.get("DTR_TUI_DEBUG"):
+            raise
+        print(
+            f"dtr-tui: internal error ({type(exc).__name__}); the config file was not changed "
+            "by this error. Set DTR_TUI_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from ..core.document import ConfigDocument
+    from ..ui.app import run_app  # Textual loads only when the screen is wanted
+    from .inputs import config_path, registry_version
+
+    path = config_path(args)
+    ConfigDocument.load_or_default(Path(path))  # refuse unusable files before the screen
+    return run_app(path, registry_version(args), bool(args.read_only))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Plain-text and JSON output for the commands: tables a person reads, JSON a script parses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ..core.problems import Problem, Severity
+
+
+def problems_table(problems: Sequence[Problem], out: TextIO = sys.stdout) -> None:
+    """FIELD / LINE / PROBLEM / ALLOWED, errors first."""
+    if not problems:
+        return
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+    rows = [
+        (p.severity.value, p.field, str(p.line or ""), p.message, p.allowed)
+        for p in sorted(problems, key=lambda p: (order[p.severity], p.line or 0))
+    ]
+    headers = ("LEVEL", "FIELD", "LINE", "PROBLEM", "ALLOWED")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers[:3])]
+
+    def line(cells: Sequence[str]) -> str:
+        head = "  ".join(c.ljust(w) for c, w in zip(cells[:3], widths, strict=True))
+        return f"{head}  {cells[3]}" + (
+            f"\n{' ' * (sum(widths) + 6)}allowed: {cells[4]}" if cells[4] else ""
+        )
+
+    out.write(
+        "  ".join(h.ljust(w) for h, w in zip(headers[:3], widths, strict=True)) + "  PROBLEM\n"
+    )
+    for row in rows:
+        out.write(line(row) + "\n")
+
+
+def dump_json(data: Any, out: TextIO = sys.stdout) -> None:
+    out.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def colour_diff(diff: str, enabled: bool) -> str:
+    if not enabled:
+        return diff
+    lines = []
+    for text in diff.splitlines(keepends=True):
+        if text.startswith(("+++", "---")):
+            lines.append(f"\x1b[1m{text.rstrip(chr(10))}\x1b[0m\n")
+        elif text.startswith("+"):
+            lines.append(f"\x1b[32m{text.rstrip(chr(10))}\x1b[0m\n")
+        elif text.startswith("-"):
+            lines.append(f"\x1b[31m{text.rstrip(chr(10))}\x1b[0m\n")
+        elif text.startswith("@@"):
+            lines.append(f"\x1b[36m{text.rstrip(chr(10))}\x1b[0m\n")
+        else:
+            lines.append(text)
+    return "".join(lines)

@@ -1,0 +1,275 @@
+"""Writing the config safely: stale guard, timestamped backup, atomic replace, kept mode
+and owner, 0600 when it holds a secret. A failed write leaves the file as it was."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .document import fingerprint_of
+from .errors import StaleFileError, WriteError
+
+KEEP_BACKUPS = 10
+_BACKUP_MARK = ".bak-"
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A previous version of the config, kept beside it."""
+
+    path: Path
+    taken_at: datetime
+    size: int
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    path: Path
+    backup: Path | None
+    mode: int
+    created: bool
+    tightened: bool  # mode narrowed to 0600 because the file now holds an inline secret
+    notes: list[str] = field(default_factory=list)
+
+
+def target_of(path: Path) -> Path:
+    """The real file behind a symlink: replacing the link itself would break it."""
+    return path.resolve() if path.is_symlink() else path
+
+
+def list_backups(path: Path) -> list[Backup]:
+    """Backups of `path`, newest first."""
+    real = target_of(path)
+    found = []
+    for candidate in real.parent.glob(real.name + _BACKUP_MARK + "*"):
+        stamp = candidate.name[len(real.name + _BACKUP_MARK) :]
+        try:
+            taken = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        found.append(Backup(candidate, taken, candidate.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def write_config(
+    path: Path,
+    text: str,
+    *,
+    expected_fingerprint: str,
+    expected_exists: bool,
+    holds_secret: bool,
+    replace_inode: bool = True,
+    keep_backups: int = KEEP_BACKUPS,
+) -> WriteResult:
+    """Write `text` to `path` if the file is still as it was read.
+
+    `replace_inode=False` rewrites the file in place instead of renaming a new one over it:
+    a container that bind-mounts the file itself keeps seeing the old inode otherwise.
+    """
+    real = target_of(path)
+    source = str(path)
+    directory = real.parent
+    if not directory.is_dir():
+        raise WriteError(
+            f"cannot be written: the directory {directory} does not exist", source=source
+        )
+    current = _read_current(real, source)
+    _guard_stale(current, expected_fingerprint, expected_exists, source)
+    if current is not None and not os.access(real, os.W_OK):
+        held = real.stat()
+        raise WriteError(
+            f"is not writable by you (mode {stat.S_IMODE(held.st_mode):04o}, owner uid "
+            f"{held.st_uid}); nothing was written",
+            source=source,
+            hint="run as the file's owner or root, or fix its permissions",
+        )
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise WriteError(
+            f"cannot be written: the directory {directory} is not writable by you; nothing "
+            "was written",
+            source=source,
+        )
+    data = text.encode("utf-8")
+    info = real.stat() if current is not None else None
+    mode = stat.S_IMODE(info.st_mode) if info else _new_file_mode()
+    tightened = False
+    if holds_secret and mode & 0o077:
+        mode, tightened = 0o600, True
+    notes = []
+    if tightened:
+        notes.append(
+            "file mode tightened to 0600: it holds a secret in the clear (was "
+            f"{stat.S_IMODE(info.st_mode) if info else _new_file_mode():04o})"
+        )
+    backup = None
+    try:
+        if current is not None:
+            backup = _write_backup(real, current)
+        if replace_inode or current is None:
+            _replace_atomically(real, data, mode, info)
+        else:
+            _rewrite_in_place(real, data, mode)
+    except OSError as exc:
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        raise WriteError(_explain_os_error(exc) + "; nothing was changed", source=source) from None
+    notes += _prune_backups(real, keep_backups)
+    return WriteResult(real, backup, mode, current is None, tightened, notes)
+
+
+def restore_backup(path: Path, backup: Path, *, expected_fingerprint: str) -> WriteResult:
+    """Put a backup back in place, through the same safe write (the current file is backed up)."""
+    data = backup.read_bytes()
+    text = data.decode("utf-8")
+    from .secrets import secret_paths
+    from .yaml_nodes import compose, to_view
+
+    view = to_view(compose(text, str(backup)), str(backup))
+    return write_config(
+        path,
+        text,
+        expected_fingerprint=expected_fingerprint,
+        expected_exists=True,
+        holds_secret=any(True for _ in secret_paths(view)),
+    )
+
+
+def current_fingerprint(path: Path) -> str:
+    real = target_of(path)
+    return fingerprint_of(real.read_bytes()) if real.exists() else ""
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _read_current(real: Path, source: str) -> bytes | None:
+    try:
+        return real.read_bytes()
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        raise WriteError("cannot be read to check it: permission denied", source=source) from None
+    except IsADirectoryError:
+        raise WriteError("is a directory, not a config file", source=source) from None
+
+
+def _guard_stale(current: bytes | None, expected: str, expected_exists: bool, source: str) -> None:
+    if expected_exists and current is None:
+        raise StaleFileError(
+            "was deleted since it was read; nothing was written",
+            source=source,
+            hint="load it again and review the change",
+        )
+    if not expected_exists and current is not None:
+        raise StaleFileError(
+            "was created by someone else since it was read; nothing was written",
+            source=source,
+            hint="load it again and review the change",
+        )
+    if current is not None and fingerprint_of(current) != expected:
+        raise StaleFileError(
+            "changed on disk since it was read; nothing was written",
+            source=source,
+            hint="load it again, review the new diff, then save",
+        )
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask & 0o644 | 0o600
+
+
+def _write_backup(real: Path, data: bytes) -> Path:
+    stamp = datetime.now(UTC).strftime(_STAMP)
+    backup = real.with_name(real.name + _BACKUP_MARK + stamp)
+    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            backup.unlink()
+        raise
+    os.close(fd)
+    return backup
+
+
+def _replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result | None) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        _write_all(fd, data)
+        os.fchmod(fd, mode)
+        if info is not None:
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, info.st_uid, info.st_gid)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, real)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(real.parent)
+
+
+def _rewrite_in_place(real: Path, data: bytes, mode: int) -> None:
+    fd = os.open(real, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, 0)
+        _write_all(fd, data)
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _prune_backups(real: Path, keep: int) -> list[str]:
+    notes = []
+    for old in list_backups(real)[keep:]:
+        try:
+            old.path.unlink()
+        except OSError as exc:
+            notes.append(f"could not remove old backup {old.path}: {exc.strerror}")
+    return notes
+
+
+def _explain_os_error(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EDQUOT:
+        return "the disk quota is exhausted"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the filesystem is read-only"
+    return f"the write failed: {exc.strerror or exc}"
