@@ -180,8 +180,8 @@ def parse_assignment(
                 + ", ".join(model.model_fields),
             )
         return path, text
-    model, name = found
-    spec = spec_of(model.model_fields[name])
+    owner, name = found
+    spec = spec_of(owner.model_fields[name])
     return path, _typed(
         text, spec.kind, f"storage.{'.'.join(path)}", spec.describe_allowed(version)
     )
