@@ -105,7 +105,10 @@ class Azurite:
             kwargs["connection_verify"] = str(self.ca_path)
         return BlobServiceClient(
             self.endpoint_url,
-            credential={"account_name": self.account_name, "account_key": account_key or self.account_key},
+            credential={
+                "account_name": self.account_name,
+                "account_key": account_key or self.account_key,
+            },
             **kwargs,
         )
 

@@ -65,7 +65,9 @@ def wait_for_http(
         time.sleep(interval)
 
 
-def wait_for_port(port: int, timeout: float = 10.0, *, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout: float = 10.0, *, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     """Wait until something accepts TCP connections on 127.0.0.1:``port``."""
     deadline = time.monotonic() + timeout
     while True:

@@ -6,6 +6,7 @@ containerd under dockerd) so no stray process outlives the test session.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -18,11 +19,24 @@ from pathlib import Path
 STRIPPED_ENV = ("AWS_CA_BUNDLE",)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies (even by SIGKILL)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class ServerStartError(AssertionError):
     """A server did not come up; the message carries the tail of its log."""
 
 
-def clean_env(extra: Mapping[str, str] | None = None, *, drop_prefixes: Sequence[str] = ()) -> dict[str, str]:
+def clean_env(
+    extra: Mapping[str, str] | None = None, *, drop_prefixes: Sequence[str] = ()
+) -> dict[str, str]:
     """``os.environ`` without STRIPPED_ENV (and any ``drop_prefixes``), plus ``extra``."""
     env = {
         k: v
@@ -79,6 +93,7 @@ class ManagedProcess:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         return self.proc
 
@@ -97,12 +112,20 @@ class ManagedProcess:
             f"{self.name} did not start: {why}\n--- {self.log_path} ---\n{self.log_text()}"
         )
 
-    def stop(self, timeout: float = 10.0) -> int | None:
-        """SIGTERM the whole process group, SIGKILL it after ``timeout``; return the exit code."""
+    def stop(self, timeout: float = 10.0, *, leader_first: bool = False) -> int | None:
+        """SIGTERM the process group, SIGKILL it after ``timeout``; return the exit code.
+
+        With ``leader_first`` only the main process gets SIGTERM (so it can shut down its own
+        children in order, as dockerd does with containerd); leftovers are killed after.
+        """
         proc = self.proc
         if proc is None:
             return None
-        _signal_group(proc.pid, signal.SIGTERM)
+        if leader_first:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        else:
+            _signal_group(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

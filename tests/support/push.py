@@ -240,7 +240,12 @@ def push_test_image(
             f"manifest digest {put.headers.get('Docker-Content-Digest')} != {manifest_digest}"
         )
     got = expect(
-        request("GET", f"{base}/v2/{repo}/manifests/{tag}", headers={"Accept": MANIFEST_V2}, context=context),
+        request(
+            "GET",
+            f"{base}/v2/{repo}/manifests/{tag}",
+            headers={"Accept": MANIFEST_V2},
+            context=context,
+        ),
         200,
         what=f"GET manifest {repo}:{tag}",
     )

@@ -120,7 +120,7 @@ class RegistryProcess:
         extra: str = "",
         **kwargs: Any,
     ) -> RegistryProcess:
-        """Write ``workdir/config.yml`` around a storage section (free port) and return it unstarted."""
+        """Write ``workdir/config.yml`` around a storage section (free port); not started yet."""
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
         port = free_port()
