@@ -1,0 +1,67 @@
+"""Turn network and SDK exceptions into one line a person can act on."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+
+from .model import CheckFailed
+
+
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [err]
+    while todo:
+        cur = todo.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        yield cur
+        todo.extend([cur.__cause__, cur.__context__])
+        todo.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
+        for attr in ("error", "reason", "inner_exception", "exc"):
+            inner = getattr(cur, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+
+
+def network_problem(err: BaseException, where: str) -> CheckFailed | None:
+    """A CheckFailed for refused/unresolvable/timed-out/untrusted connections, else None."""
+    text = " ".join(f"{type(e).__name__}: {e}" for e in _chain(err))
+    for cur in _chain(err):
+        if isinstance(cur, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+            reason = getattr(cur, "verify_message", "") or "certificate verify failed"
+            return CheckFailed(
+                f"TLS: the certificate of {where} is not trusted ({reason})",
+                "give the registry host the CA that signed it (mount it at "
+                "/etc/ssl/certs/ca-certificates.crt in the registry container), "
+                "or set skipverify: true (not for production)",
+            )
+        if isinstance(cur, ssl.SSLError) or "WRONG_VERSION_NUMBER" in text:
+            return CheckFailed(
+                f"TLS handshake with {where} failed ({cur})",
+                "check http:// versus https:// (and `secure`) for this endpoint",
+            )
+        if isinstance(cur, socket.gaierror) or "Name or service not known" in text:
+            return CheckFailed(
+                f"cannot resolve the host of {where}",
+                "check the host name; the registry host must resolve it too",
+            )
+        if isinstance(cur, ConnectionRefusedError) or "Connection refused" in text:
+            return CheckFailed(
+                f"connection to {where} refused",
+                "check the address and port, and that the service is running",
+            )
+        if isinstance(cur, TimeoutError | socket.timeout) or "timed out" in text.lower():
+            return CheckFailed(
+                f"no answer from {where} in time",
+                "check that the endpoint is reachable from this host (firewall, proxy, port)",
+            )
+    return None
+
+
+def describe_unexpected(err: BaseException) -> str:
+    """Short text for an error nobody classified (secrets are scrubbed by the runner)."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"unexpected error: {type(err).__name__}" + (f": {text[:300]}" if text else "")
