@@ -199,6 +199,8 @@ def _parse_bool(value: Any) -> Any:
 
 
 def _parse_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("is not a whole number")
     if isinstance(value, str):
         text = value.strip()
         try:
