@@ -241,8 +241,8 @@ class S3Driver(DriverModel):
                     found.append(
                         Problem(
                             ("region",),
-                            f"{region!r} is unknown to registry 2.8, which would stop with "
-                            f"`invalid region provided: {region}`",
+                            f"{region!r} is unknown to registry 2.8 (the official image's "
+                            f"AWS SDK), which would stop with `invalid region provided: {region}`",
                             "one of "
                             + ", ".join(REGIONS_2_8)
                             + "; or set a region endpoint, or target registry 3.x",
