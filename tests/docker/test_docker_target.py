@@ -1,0 +1,63 @@
+"""Reading a registry container's inspect: config path inside, host path, health address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dtr_tui.core.errors import DtrError
+from dtr_tui.core.versions import V3_0
+from dtr_tui.services.docker_target import is_registry, target_from_inspect
+
+
+def inspect(
+    args: list[str],
+    mounts: list[dict[str, str]],
+    env: list[str] | None = None,
+    image: str = "registry:2",
+    network: str = "host",
+) -> dict[str, object]:
+    return {
+        "Id": "0123456789abcdef",
+        "Name": "/reg",
+        "Path": "/bin/registry",
+        "Args": args,
+        "Config": {"Image": image, "Env": env or [], "Labels": {}},
+        "Mounts": mounts,
+        "HostConfig": {"NetworkMode": network},
+        "NetworkSettings": {"Ports": {"5000/tcp": [{"HostIp": "0.0.0.0", "HostPort": "5555"}]}},
+    }
+
+
+def test_directory_mount_and_serve_argument() -> None:
+    attrs = inspect(
+        ["serve", "/etc/docker/registry/config.yml"],
+        [{"Type": "bind", "Source": "/srv/reg", "Destination": "/etc/docker/registry"}],
+    )
+    target = target_from_inspect(attrs)
+    assert is_registry(attrs)
+    assert target.config_on_host == Path("/srv/reg/config.yml")
+    assert not target.file_mount
+    assert target.health_base("0.0.0.0:5001") == "http://127.0.0.1:5001"
+
+
+def test_file_mount_and_configuration_path_env() -> None:
+    attrs = inspect(
+        [],
+        [{"Type": "bind", "Source": "/srv/r.yml", "Destination": "/conf/r.yml"}],
+        env=["REGISTRY_CONFIGURATION_PATH=/conf/r.yml"],
+        network="bridge",
+    )
+    target = target_from_inspect(attrs)
+    assert target.config_on_host == Path("/srv/r.yml") and target.file_mount
+    assert target.health_base(":5000") == "http://127.0.0.1:5555"
+
+
+def test_image_default_by_version_and_baked_config() -> None:
+    attrs = inspect([], [], image="registry:3.0.0")
+    target = target_from_inspect(attrs)
+    assert target.version == V3_0
+    assert target.config_inside == "/etc/distribution/config.yml"
+    with pytest.raises(DtrError, match="baked into its image"):
+        target.require_writable_config()
