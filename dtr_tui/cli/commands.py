@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..core.document import ConfigDocument
 from ..core.errors import DtrError
@@ -17,6 +18,9 @@ from ..core.upload import export_storage
 from ..services.apply import apply_plan
 from .inputs import config_path, load_inputs, registry_version
 from .render import colour_diff, dump_json, problems_table
+
+if TYPE_CHECKING:
+    from ..services.docker_target import DockerTarget
 
 OK, CHANGED, ERROR = 0, 1, 2
 RESTART_HINT = (
@@ -61,6 +65,7 @@ def plan(args: argparse.Namespace) -> int:
 
 
 def apply(args: argparse.Namespace) -> int:
+    target, client = _docker_target(args)
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes)
@@ -73,9 +78,64 @@ def apply(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(f"Write this change to {result.source}?"):
         print("Nothing was written.", file=sys.stderr)
         return ERROR
-    outcome = apply_plan(result, progress=lambda step: print(f"  {step}"))
-    print(RESTART_HINT)
-    return OK if outcome.written else ERROR
+    outcome = apply_plan(
+        result,
+        progress=lambda step: print(f"  {step}", flush=True),
+        target=target,
+        client=client,
+        restart=bool(getattr(args, "restart", False)),
+        timeout=getattr(args, "timeout", 60.0),
+        force=bool(getattr(args, "force", False)),
+    )
+    if outcome.healthy is None:
+        print(RESTART_HINT)
+    if outcome.failure:
+        print(f"The new config was not accepted: {outcome.failure}", file=sys.stderr)
+        if outcome.log_tail:
+            print("Last lines of the registry's log:", file=sys.stderr)
+            print("  " + outcome.log_tail.replace("\n", "\n  "), file=sys.stderr)
+    return OK if outcome.ok else ERROR
+
+
+def history(args: argparse.Namespace) -> int:
+    from ..services.audit import audit_path, read_history
+
+    path = config_path(args)
+    entries = read_history(path)
+    if not entries:
+        print(f"no applies recorded for {path} (looked in {audit_path(path)})")
+        return OK
+    for entry in entries:
+        print(
+            f"{entry.get('time', '?')}  {entry.get('user', '?')}  {entry.get('outcome', '?')}"
+            f"  {entry.get('target', '?')}  {str(entry.get('fingerprint_after', ''))[:12]}"
+        )
+        for line in entry.get("summary") or []:
+            print(f"    {line}")
+        if entry.get("failure"):
+            print(f"    failure: {entry['failure']}")
+    return OK
+
+
+def _docker_target(args: argparse.Namespace) -> tuple[DockerTarget | None, Any]:
+    """The registry container for --container/--restart, and the engine client; config path
+    taken from its bind mounts unless --config names one."""
+    if not getattr(args, "container", None) and not getattr(args, "restart", False):
+        return None, None
+    from ..services.docker_target import docker_client, find_target
+
+    client = docker_client()
+    target = find_target(client, args.container)
+    if target is None:
+        raise DtrError(
+            "no registry container is running on this Docker engine",
+            hint="name it with --container NAME, or drop --restart to edit the file alone",
+        )
+    on_host = target.require_writable_config()
+    if not getattr(args, "config", None):
+        args.config = str(on_host)
+    print(f"target: {target.label}: {target.config_inside} is {on_host} on this host")
+    return target, client
 
 
 def export(args: argparse.Namespace) -> int:

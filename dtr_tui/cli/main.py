@@ -96,7 +96,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the change safely (backup, atomic, stale guard)",
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--container",
+        metavar="NAME",
+        help="the registry container (default: the one running registry container)",
+    )
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="restart the registry container, wait until it serves, roll back if it does not",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait for the registry to serve after a restart (default 60)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write even when the container's REGISTRY_* environment overrides the change",
+    )
     p.set_defaults(func=commands.apply)
+
+    p = sub.add_parser("history", parents=[common], help="show the audit log of past applies")
+    p.set_defaults(func=commands.history)
 
     p = sub.add_parser(
         "export", parents=[common], help="print the storage section as YAML, secrets redacted"
