@@ -10,8 +10,7 @@ from typing import Any
 from .document import ConfigDocument
 from .draft import StorageDraft
 from .problems import Path, Problem, Severity, dotted
-from .secrets import MASK, is_secret_key, secret_paths
-from .secrets import mask_text as _mask_text
+from .secrets import MASK, is_secret_key, mask_text, secret_paths
 from .versions import RegistryVersion
 
 
@@ -95,8 +94,10 @@ def plan_change(doc: ConfigDocument, draft: StorageDraft, version: RegistryVersi
     old_label = f"{doc.source} (on disk)" if doc.exists else "/dev/null"
     diff = "".join(
         difflib.unified_diff(
-            _mask(doc.text, doc.source, {}).splitlines(keepends=True) if doc.exists else [],
-            _mask(new_text, doc.source, labels).splitlines(keepends=True),
+            mask_text(doc.text, doc.source, {}, doc.root).splitlines(keepends=True)
+            if doc.exists
+            else [],
+            mask_text(new_text, doc.source, labels, new_doc.root).splitlines(keepends=True),
             fromfile=old_label,
             tofile=f"{doc.source} (after save)",
         )
@@ -113,10 +114,6 @@ def plan_change(doc: ConfigDocument, draft: StorageDraft, version: RegistryVersi
         diff=diff,
         problems=new_doc.problems(version),
     )
-
-
-def _mask(text: str, source: str, labels: Mapping[Path, str]) -> str:
-    return _mask_text(text, source, labels)
 
 
 def diff_storage(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:

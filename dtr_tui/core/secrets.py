@@ -88,9 +88,17 @@ def _secret_nodes(node: Node | None, prefix: Path = ()) -> Iterator[tuple[Path, 
             yield from _secret_nodes(item, (*prefix, str(index)))
 
 
-def mask_text(text: str, source: str, labels: Mapping[Path, str] | None = None) -> str:
-    """The text with every secret value replaced by MASK (plus a label such as "changed")."""
-    root = compose(text, source)
+def mask_text(
+    text: str,
+    source: str,
+    labels: Mapping[Path, str] | None = None,
+    root: Node | None = None,
+) -> str:
+    """The text with every secret value replaced by MASK (plus a label such as "changed").
+
+    Pass the text's already composed `root` to save parsing it again."""
+    if root is None:
+        root = compose(text, source)
     spans = []
     for path, node in _secret_nodes(root):
         if isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index:
