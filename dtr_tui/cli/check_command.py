@@ -1,0 +1,164 @@
+"""`dtr-tui check` and `dtr-tui policy`: live checks of the draft, and the S3 IAM policy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import DtrError
+from ..services.checks import CheckResult, Status, run_checks
+from .inputs import load_inputs
+
+OK, FAILED, UNUSABLE = 0, 1, 2
+_MARK = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIPPED: "skip"}
+
+
+def register(
+    subparsers: Any, common_parent: argparse.ArgumentParser, *parents: argparse.ArgumentParser
+) -> None:
+    """Add `check` and `policy`. `parents` are the input/output flag parents `plan` uses; without
+    them the same flags (--from, --driver, --set, --unset, --output) are added here."""
+    all_parents = [common_parent, *parents]
+    p = subparsers.add_parser(
+        "check",
+        parents=all_parents,
+        help="prove the storage settings against the backend; exit 0 ok, 1 a check failed",
+    )
+    if not parents:
+        _input_flags(p)
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds per check (default 5)")
+    p.add_argument(
+        "--ca-bundle", metavar="FILE", help="a CA file the registry host trusts (custom endpoints)"
+    )
+    p.add_argument(
+        "--create", action="store_true", help="create a missing bucket or container (asks first)"
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask before creating")
+    p.set_defaults(func=check)
+
+    p = subparsers.add_parser(
+        "policy",
+        parents=all_parents,
+        help="print the minimal S3 IAM policy for the bucket; write it or apply it to a user",
+    )
+    if not parents:
+        _input_flags(p)
+    p.add_argument("--write", metavar="FILE", help="write the policy JSON to FILE")
+    p.add_argument(
+        "--apply-to", metavar="USER", help="put-user-policy on IAM USER with the draft's keys"
+    )
+    p.add_argument("--iam-endpoint", metavar="URL", help="IAM endpoint (default: AWS)")
+    p.add_argument("--yes", action="store_true", help="do not ask before applying")
+    p.set_defaults(func=policy)
+
+
+def _input_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="from_file", metavar="FILE", help="take the storage from FILE")
+    p.add_argument("--driver", metavar="NAME", help="switch backend")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="set a parameter")
+    p.add_argument("--unset", action="append", metavar="KEY", help="remove a parameter")
+    p.add_argument("--output", choices=("text", "json"), default="text")
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def _print_result(result: CheckResult) -> None:
+    print(f"  {_MARK[result.status]}  {result.name} ({result.seconds:.2f} s): {result.detail}")
+    if result.fix and result.status in (Status.FAIL, Status.WARN):
+        print(f"        fix: {result.fix}")
+    sys.stdout.flush()
+
+
+def check(args: argparse.Namespace) -> int:
+    inputs = load_inputs(args)
+    draft, version = inputs.draft, inputs.version
+    as_json = getattr(args, "output", "text") == "json"
+    stream = None if as_json else _print_result
+    if not as_json:
+        for note in inputs.notes:
+            print(f"note: {note}")
+        print(f"Checking {draft.driver} storage for registry {version}:")
+    kwargs: dict[str, Any] = {"timeout": args.timeout, "ca_bundle": args.ca_bundle}
+    results = run_checks(draft, version, on_result=stream, **kwargs)
+    created: list[str] = []
+    if args.create and _missing(results):
+        if not (args.yes or _confirm(f"Create the missing {_what(draft.driver)}?")):
+            print("Nothing was created (pass --yes to create without asking).", file=sys.stderr)
+        else:
+            created.append(_create(draft, version, args.ca_bundle))
+            if not as_json:
+                print(created[-1] + "; checking again:")
+            results = run_checks(draft, version, on_result=stream, **kwargs)
+    failed = any(r.status is Status.FAIL for r in results)
+    if as_json:
+        doc = {
+            "driver": draft.driver,
+            "registry_version": str(version),
+            "ok": not failed,
+            "created": created,
+            "results": [r.to_dict() for r in results],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        counts = {s: sum(r.status is s for r in results) for s in Status}
+        print(
+            f"{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, "
+            f"{counts[Status.FAIL]} failed, {counts[Status.SKIPPED]} not checked"
+        )
+    return FAILED if failed else OK
+
+
+def _missing(results: list[CheckResult]) -> bool:
+    return any(
+        r.name in ("bucket exists", "container") and "does not exist" in r.detail
+        for r in results
+        if r.status in (Status.FAIL, Status.WARN)
+    )
+
+
+def _what(driver: str) -> str:
+    return "bucket" if driver in ("s3", "s3aws") else "container"
+
+
+def _create(draft: Any, version: Any, ca_bundle: str | None) -> str:
+    from ..services.checks.provision import create_bucket, create_container
+
+    if draft.driver in ("s3", "s3aws"):
+        return create_bucket(draft, version)
+    return create_container(draft, version, ca_bundle=ca_bundle)
+
+
+def policy(args: argparse.Namespace) -> int:
+    from ..services.checks.provision import apply_policy, iam_policy
+
+    inputs = load_inputs(args)
+    draft = inputs.draft
+    if draft.driver not in ("s3", "s3aws"):
+        raise DtrError(
+            f"the config uses the {draft.driver} driver; an IAM policy is for s3",
+            hint="pass --driver s3 --set s3.bucket=NAME",
+        )
+    document = iam_policy(str(draft.params.get("bucket") or ""))
+    text = json.dumps(document, indent=2) + "\n"
+    if args.write:
+        Path(args.write).write_text(text)
+        print(f"wrote the policy to {args.write}", file=sys.stderr)
+    if not args.write or getattr(args, "output", "text") == "json":
+        print(text, end="")
+    if args.apply_to:
+        question = f"Apply this policy to IAM user {args.apply_to}?"
+        if not (args.yes or _confirm(question)):
+            print("Not applied (pass --yes to apply without asking).", file=sys.stderr)
+            return FAILED
+        print(
+            apply_policy(draft, inputs.version, args.apply_to, iam_endpoint=args.iam_endpoint),
+            file=sys.stderr,
+        )
+    return OK
