@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from .draft import StorageDraft
-from .errors import ConfigReadError
+from .errors import ConfigReadError, DtrError
 from .problems import Problem
 from .validation import validate_storage
 from .versions import RegistryVersion
@@ -154,12 +154,8 @@ class ConfigDocument:
         """The storage section as a draft; raises with the line when it has no single driver."""
         try:
             return StorageDraft.from_view(self.storage_view, version, self.source)
-        except ConfigReadError:
-            raise
-        except Exception as exc:
-            from .errors import DtrError
-
-            if isinstance(exc, DtrError) and exc.field:
+        except DtrError as exc:
+            if exc.field and exc.line is None:
                 exc.line = self.line_of(tuple(exc.field.split(".")))
             raise
 

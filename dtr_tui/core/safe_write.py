@@ -183,9 +183,10 @@ def _guard_stale(current: bytes | None, expected: str, expected_exists: bool, so
 
 
 def _new_file_mode() -> int:
+    """0644 less the umask, but always readable and writable by its owner."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask & 0o644 | 0o600
+    return (0o644 & ~umask) | 0o600
 
 
 def _write_backup(real: Path, data: bytes) -> Path:
