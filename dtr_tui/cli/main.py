@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.errors import DtrError
-from . import commands
+from . import check_command, commands
 
 EXIT_ERROR = 2
 
@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", nargs="?", help="backup file or its number in `dtr-tui backups`")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=commands.rollback)
+
+    check_command.register(sub, common, inputs, output)
     return parser
 
 
