@@ -67,6 +67,7 @@ def apply_plan(
     that does not serve within `timeout` seconds gets the backup back and another restart.
     """
     steps: list[str] = []
+    container: Any = None
 
     def say(step: str) -> None:
         steps.append(step)
@@ -87,7 +88,7 @@ def apply_plan(
             from .docker_target import get_container
 
             say(f"checking {target.label} is still there")
-            get_container(client, target.container_id)
+            container = get_container(client, target.container_id)
     if not plan.has_changes and not restart:
         say("nothing to change: the file already says this")
         return ApplyResult(False, steps)
@@ -112,7 +113,9 @@ def apply_plan(
         say("the file already says this; restarting only")
     outcome = ApplyResult(plan.has_changes, steps, result)
     if restart and target is not None and client is not None:
-        outcome = _restart_and_verify(plan, target, client, result, timeout, say, steps, began)
+        outcome = _restart_and_verify(
+            plan, target, client, container, result, timeout, say, steps, began
+        )
     if audit and outcome.written:
         outcome = _audit(plan, target, outcome, say)
     return outcome
@@ -170,6 +173,7 @@ def _restart_and_verify(
     plan: Plan,
     target: DockerTarget,
     client: Any,
+    container: Any,
     written: WriteResult | None,
     timeout: float,
     say: Progress,
@@ -179,7 +183,7 @@ def _restart_and_verify(
     from .restart import log_tail, restart_container, wait_until_serving
 
     say(f"restarting {target.label}")
-    container = restart_container(client, target)
+    container = restart_container(client, target, container)
     base = target.health_base(_http_addr(plan.new_text))
     say(f"waiting for {base}/v2/ and a storage request (up to {timeout:g} s)")
     health = wait_until_serving(container, base, timeout)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.secrets import MASK
-from .docker_target import DockerTarget, get_container
+from .docker_target import ContainerGoneError, DockerTarget, get_container
 
 DEFAULT_TIMEOUT = 60.0
 STOP_TIMEOUT = 10  # seconds the engine waits after SIGTERM before SIGKILL
-_POLL = 0.05
+_POLL = 0.02
 _SERVING = (200, 401)
 
 
@@ -31,10 +31,17 @@ class Health:
     storage_checked: bool = False
 
 
-def restart_container(client: Any, target: DockerTarget) -> Any:
+def restart_container(client: Any, target: DockerTarget, container: Any = None) -> Any:
     """Restart the container (raises ContainerGoneError when it is no longer there)."""
-    container = get_container(client, target.container_id)
-    container.restart(timeout=STOP_TIMEOUT)
+    import docker.errors
+
+    container = container or get_container(client, target.container_id)
+    try:
+        container.restart(timeout=STOP_TIMEOUT)
+    except docker.errors.NotFound:
+        raise ContainerGoneError(
+            "is gone: it was removed while dtr-tui was restarting it", source=target.label
+        ) from None
     return container
 
 
@@ -66,7 +73,7 @@ def wait_until_serving(
     """Poll until the registry serves, exits, crash-loops or `timeout` passes."""
     began = started if started is not None else time.monotonic()
     deadline = began + timeout
-    _, _, restarts_before = _state(container)
+    restarts_before = int(container.attrs.get("RestartCount") or 0)
     last = "no answer yet"
     while True:
         now = time.monotonic()

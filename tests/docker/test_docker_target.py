@@ -61,3 +61,26 @@ def test_image_default_by_version_and_baked_config() -> None:
     assert target.config_inside == "/etc/distribution/config.yml"
     with pytest.raises(DtrError, match="baked into its image"):
         target.require_writable_config()
+
+
+def test_apply_refuses_a_change_the_container_environment_shadows(tmp_path: Path) -> None:
+    from dtr_tui.core.document import ConfigDocument
+    from dtr_tui.core.plan import plan_change
+    from dtr_tui.core.versions import V2_8
+    from dtr_tui.services.apply import apply_plan
+    from dtr_tui.services.docker_target import DockerTarget
+
+    config = tmp_path / "config.yml"
+    config.write_text("version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: old\n")
+    doc = ConfigDocument.load(config)
+    new = "version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: new\n"
+    plan = plan_change(doc, ConfigDocument.parse(new, "x").draft(V2_8), V2_8)
+    target = DockerTarget(
+        "0123456789ab", "reg", "registry:2", "/etc/docker/registry/config.yml", config, False,
+        env={"REGISTRY_STORAGE_S3_BUCKET": "from-env"},
+    )  # fmt: skip
+    with pytest.raises(DtrError, match="REGISTRY_STORAGE_S3_BUCKET sets this"):
+        apply_plan(plan, target=target)
+    assert config.read_text() == doc.text
+    forced = apply_plan(plan, target=target, force=True)
+    assert forced.written and any("forced" in step for step in forced.steps)
