@@ -182,7 +182,7 @@ def _run_one(check: Check, ctx: CheckContext, scrub: Scrubber) -> CheckResult:
     except Exception as err:  # noqa: BLE001 - a check must never take the runner down
         status, detail, fix = Status.FAIL, describe_unexpected(err), ""
     seconds = time.monotonic() - began
-    if seconds > ctx.timeout and status is not Status.SKIPPED:
+    if seconds > ctx.timeout and status in (Status.PASS, Status.WARN):
         status = Status.FAIL
         detail = f"took {seconds:.1f} s, over the {ctx.timeout:g} s timeout; {detail}"
     return CheckResult(check.name, status, seconds, scrub(detail), scrub(fix))
