@@ -20,7 +20,16 @@ from typing import Any
 from ...core.draft import StorageDraft
 from ...core.versions import RegistryVersion
 from .errors import network_problem
-from .model import Check, CheckContext, CheckFailed, Outcome, passed, skipped, warned
+from .model import (
+    Check,
+    CheckContext,
+    CheckFailed,
+    Outcome,
+    passed,
+    sdk_timeout,
+    skipped,
+    warned,
+)
 
 DEFAULT_REALM = "core.windows.net"
 
@@ -122,7 +131,7 @@ def azure_checks(
         ctx.check_cancel()
         with lock:
             if "svc" not in cache:
-                cache["svc"] = target.service(timeout, ctx.ca_bundle)
+                cache["svc"] = target.service(sdk_timeout(timeout), ctx.ca_bundle)
             return cache["svc"]
 
     def shared_key_only(ctx: CheckContext) -> Outcome | None:

@@ -101,6 +101,12 @@ class Check:
     requires: tuple[str, ...] = ()
 
 
+def sdk_timeout(timeout: float) -> float:
+    """The connect/read timeout given to an SDK: under the check's own deadline, so the SDK's
+    error (which says what timed out) normally arrives before the runner gives up."""
+    return max(0.1, timeout * 0.8)
+
+
 class Scrubber:
     """Removes secret values from any text before it leaves a check."""
 

@@ -17,7 +17,7 @@ from .model import Check, CheckContext, CheckFailed, CheckResult, Scrubber, Stat
 ResultCallback = Callable[[CheckResult], None]
 
 # A check whose thread has not answered this long after its timeout is reported as hung.
-_GRACE = 0.25
+_GRACE = 0.05
 
 
 def checks_for(draft: StorageDraft, version: RegistryVersion, timeout: float = 5.0) -> list[Check]:

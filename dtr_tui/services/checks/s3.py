@@ -25,6 +25,7 @@ from .model import (
     Outcome,
     Status,
     passed,
+    sdk_timeout,
     skipped,
     warned,
 )
@@ -170,8 +171,8 @@ class S3Session:
 
         t = self.target
         config = Config(
-            connect_timeout=self.timeout,
-            read_timeout=self.timeout,
+            connect_timeout=sdk_timeout(self.timeout),
+            read_timeout=sdk_timeout(self.timeout),
             retries={"max_attempts": 1, "mode": "standard"},
             s3={"addressing_style": "path" if t.path_style else "virtual"},
             signature_version="s3v4" if t.sigv4 else "s3",

@@ -11,7 +11,7 @@ from typing import Any
 from ...core.draft import StorageDraft
 from ...core.versions import RegistryVersion
 from .errors import network_problem
-from .model import Check, CheckContext, CheckFailed, Outcome, passed, warned
+from .model import Check, CheckContext, CheckFailed, Outcome, passed, sdk_timeout, warned
 
 
 def guess_auth_version(authurl: str) -> int | None:
@@ -119,7 +119,7 @@ def swift_checks(
         ctx.check_cancel()
         with lock:
             if "conn" not in cache:
-                c = target.connection(timeout, ctx.ca_bundle)
+                c = target.connection(sdk_timeout(timeout), ctx.ca_bundle)
                 try:
                     c.get_auth()
                 except Exception as err:
@@ -136,7 +136,7 @@ def swift_checks(
             preauthurl=shared.url,
             preauthtoken=shared.token,
             retries=0,
-            timeout=timeout,
+            timeout=sdk_timeout(timeout),
             insecure=target.insecure,
             cacert=ctx.ca_bundle,
         )
