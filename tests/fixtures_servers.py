@@ -31,9 +31,11 @@ def _start(name: str, start: Callable[[], T]) -> T:
     try:
         server = start()
     except Exception as err:  # any failure to start must fail the test, never skip it
-        pytest.fail(f"{name} could not start:\n{err}", pytrace=False)
-    START_TIMES[name] = time.monotonic() - began
-    return server
+        failure = f"{name} could not start:\n{type(err).__name__}: {err}"
+    else:
+        START_TIMES[name] = time.monotonic() - began
+        return server
+    pytest.fail(failure, pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
