@@ -91,6 +91,8 @@ def filesystem_checks(
         total, files, complete = 0, 0, True
         for dirpath, _dirs, names in os.walk(root):
             for name in names:
+                if name.startswith(".dtr-tui-check-"):
+                    continue  # the "writable" check's probe, written concurrently
                 try:
                     total += os.lstat(os.path.join(dirpath, name)).st_size
                     files += 1

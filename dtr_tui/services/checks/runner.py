@@ -112,13 +112,13 @@ def run_checks(
             if any(r not in final for r in reqs):
                 held[name] = result
                 return
-            broken = [r for r in reqs if final[r].status is Status.FAIL]
+            broken = [r for r in reqs if final[r].status in (Status.FAIL, Status.SKIPPED)]
             if broken:
                 result = CheckResult(
                     name,
                     Status.SKIPPED,
                     result.seconds,
-                    "not checked: " + " and ".join(f'"{b}"' for b in broken) + " failed",
+                    "not checked: " + " and ".join(f'"{b}"' for b in broken) + " did not pass",
                     "",
                 )
         publish(result)
