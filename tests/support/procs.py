@@ -10,6 +10,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,14 +21,16 @@ STRIPPED_ENV = ("AWS_CA_BUNDLE",)
 
 
 PR_SET_PDEATHSIG = 1
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _PRCTL = None
 
 
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the test process dies (even by SIGKILL)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class ServerStartError(AssertionError):
@@ -82,6 +85,7 @@ class ManagedProcess:
 
     def start(self) -> subprocess.Popen[bytes]:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        main_thread = threading.current_thread() is threading.main_thread()
         with open(self.log_path, "ab") as log:
             log.write(f"$ {' '.join(self.argv)}\n".encode())
             log.flush()
@@ -93,7 +97,8 @@ class ManagedProcess:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                # The death signal follows the *thread* that forks: only from the main thread.
+                preexec_fn=_die_with_parent if main_thread else None,
             )
         return self.proc
 
