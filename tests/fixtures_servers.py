@@ -66,6 +66,16 @@ def moto_auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoS
 
 
 @pytest.fixture(scope="session")
+def moto_https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """S3 (moto, any credentials) over HTTPS; ``ca_path`` is the PEM of its throwaway CA."""
+    server = MotoServer(tmp_path_factory.mktemp("moto-https"), https=True)
+    try:
+        yield _start("moto_https_server", server.start)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     """Azurite blob over HTTP: ``endpoint_url``, ``account_name``, ``account_key``."""
     server = Azurite(tmp_path_factory.mktemp("azurite"))

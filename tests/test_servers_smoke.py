@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,6 +126,24 @@ def test_registry_on_moto_s3_serves_a_push(
     assert "smoke/" + blob_data_path(pushed["layer_digest"]) in keys, registry.log_text()
 
 
+@pytest.mark.registry
+def test_host_registry_trusts_an_https_backend_through_ssl_cert_file(
+    moto_https_server: MotoServer, registry_factory: RegistryFactory
+) -> None:
+    assert moto_https_server.ca_path is not None
+    bucket = moto_https_server.create_bucket(unique("registry-tls"))
+    registry = registry_factory.from_storage(
+        moto_https_server.registry_storage(bucket),
+        env={"SSL_CERT_FILE": str(moto_https_server.ca_path)},
+    )
+    # Blob reads redirect to the https backend: the client must trust the test CA as well.
+    trust = ssl.create_default_context(cafile=str(moto_https_server.ca_path))
+
+    pushed = push_test_image(registry.url, "smoke/s3-tls", "v1", context=trust)
+
+    assert pushed["layer_digest"].startswith("sha256:")
+
+
 # ---------------------------------------------------------------- Azure Blob (Azurite)
 def _azurite_roundtrip(server: Azurite) -> None:
     container = server.service_client().create_container(unique("smoke"))
@@ -209,5 +228,42 @@ def test_dockerd_runs_the_registry_image(
 
         container.restart(timeout=5)
         assert wait_for_http(url + "/v2/", timeout=15) == 200
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.registry
+def test_registry_container_needs_the_ca_bundle_mounted_for_https_backends(
+    dockerd: Dockerd, registry_image: str, moto_https_server: MotoServer, tmp_path: Path
+) -> None:
+    assert moto_https_server.ca_path is not None
+    bucket = moto_https_server.create_bucket(unique("container-tls"))
+    storage = moto_https_server.registry_storage(bucket)
+    trust = ssl.create_default_context(cafile=str(moto_https_server.ca_path))
+    client = dockerd.client()
+
+    def run(ca_bundle: Path | None) -> tuple[Any, str]:
+        config_dir = tmp_path / ("with-ca" if ca_bundle else "without-ca")
+        config_dir.mkdir()
+        port = free_port()
+        (config_dir / "config.yml").write_text(registry_config_text(storage, port))
+        container = run_registry_container(
+            client, config_dir, image=registry_image, ca_bundle=ca_bundle
+        )
+        return container, f"http://127.0.0.1:{port}"
+
+    # The image has no CA store: the first write fails with x509 (the start does not).
+    container, url = run(None)
+    try:
+        with pytest.raises(AssertionError, match="HTTP 500"):
+            push_test_image(url, "smoke/no-ca", "v1", context=trust)
+        assert b"x509: certificate signed by unknown authority" in container.logs()
+    finally:
+        container.remove(force=True)
+
+    container, url = run(moto_https_server.ca_path)
+    try:
+        pushed = push_test_image(url, "smoke/with-ca", "v1", context=trust)
+        assert pushed["manifest_digest"].startswith("sha256:")
     finally:
         container.remove(force=True)

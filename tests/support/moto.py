@@ -4,12 +4,14 @@ The registry's s3 driver needs an S3 server that does signatures and multipart u
 does both. By default it accepts any credentials. In auth mode (``auth=True``) it is started with
 ``INITIAL_NO_AUTH_ACTION_COUNT`` so the first requests can create an admin user and its keys;
 then enforcement is switched on at once, so a wrong secret gives ``SignatureDoesNotMatch``.
+With ``https=True`` it serves TLS with a certificate from a throwaway CA (``ca_path``).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import sys
 import tempfile
 import time
@@ -20,6 +22,7 @@ from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http
 from .procs import ManagedProcess, clean_env
+from .tls import make_test_ca
 
 REGION = "us-east-1"
 # Well-known placeholder credentials: moto accepts anything until auth mode is on.
@@ -45,11 +48,17 @@ def moto_server_bin() -> str:
 class MotoServer:
     """``moto_server -H 127.0.0.1 -p PORT``; ``endpoint_url``, keys and boto3 clients."""
 
-    def __init__(self, workdir: str | Path | None = None, *, auth: bool = False) -> None:
+    def __init__(
+        self, workdir: str | Path | None = None, *, auth: bool = False, https: bool = False
+    ) -> None:
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="moto-"))
         self.auth = auth
+        self.https = https
         self.port = free_port()
-        self.endpoint_url = f"http://{LOOPBACK}:{self.port}"
+        self.endpoint_url = f"{'https' if https else 'http'}://{LOOPBACK}:{self.port}"
+        # With https: the PEM of the throwaway CA that signed the server's certificate.
+        self.ca_path: Path | None = None
+        self._context: ssl.SSLContext | None = None
         self.region = REGION
         # In auth mode these become the admin user's keys once start() has made them.
         self.access_key = ANON_ACCESS_KEY
@@ -61,19 +70,27 @@ class MotoServer:
         if auth:
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = "100"
         self.log_path = self.workdir / "moto.log"
-        self._proc = ManagedProcess(
-            "moto_server" + (" (auth)" if auth else ""),
-            [moto_server_bin(), "-H", LOOPBACK, "-p", str(self.port)],
-            self.log_path,
-            env=env,
-        )
+        self._env = env
+        self._proc: ManagedProcess | None = None
         self.start_seconds: float | None = None
 
     def start(self, timeout: float = 30.0) -> MotoServer:
         began = time.monotonic()
+        argv = [moto_server_bin(), "-H", LOOPBACK, "-p", str(self.port)]
+        if self.https:
+            ca = make_test_ca(self.workdir / "tls")
+            self.ca_path = ca.ca_cert
+            self._context = ssl.create_default_context(cafile=str(ca.ca_cert))
+            argv += ["-c", str(ca.server_cert), "-k", str(ca.server_key)]
+        mode = ", ".join(m for m, on in (("auth", self.auth), ("https", self.https)) if on)
+        self._proc = ManagedProcess(
+            "moto_server" + (f" ({mode})" if mode else ""), argv, self.log_path, env=self._env
+        )
         proc = self._proc.start()
         try:
-            wait_for_http(self.endpoint_url + "/moto-api/data.json", timeout, proc=proc)
+            wait_for_http(
+                self.endpoint_url + "/moto-api/data.json", timeout, proc=proc, context=self._context
+            )
             if self.auth:
                 self.access_key, self.secret_key = self.create_admin_user("dtr-tui-admin")
                 self._enforce_auth_now()
@@ -90,7 +107,7 @@ class MotoServer:
             headers={"Content-Type": "text/plain"},
             method="POST",
         )
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=10, context=self._context) as resp:
             json.load(resp)
 
     def client(
@@ -110,6 +127,7 @@ class MotoServer:
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
             config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+            verify=str(self.ca_path) if self.ca_path else None,
         )
 
     def create_bucket(self, name: str) -> str:
@@ -129,7 +147,9 @@ class MotoServer:
     def registry_storage(self, bucket: str, **extra: Any) -> dict[str, Any]:
         """A registry 2.8 ``storage:`` mapping for ``bucket`` on this server.
 
-        In auth mode presigned redirects fail on moto (500), so redirects are disabled.
+        In auth mode presigned redirects fail on moto (500), so redirects are disabled. With
+        https the registry must trust ``ca_path``: a host process via ``SSL_CERT_FILE`` in its
+        env, a container via ``run_registry_container(..., ca_bundle=ca_path)``.
         """
         s3: dict[str, Any] = {
             "accesskey": self.access_key,
@@ -138,7 +158,7 @@ class MotoServer:
             "regionendpoint": self.endpoint_url,
             "bucket": bucket,
             "v4auth": True,
-            "secure": False,
+            "secure": self.https,
         }
         s3.update(extra)
         storage: dict[str, Any] = {"s3": s3}
@@ -147,13 +167,14 @@ class MotoServer:
         return storage
 
     def alive(self) -> bool:
-        return self._proc.alive()
+        return self._proc is not None and self._proc.alive()
 
     def log_text(self) -> str:
-        return self._proc.log_text()
+        return self._proc.log_text() if self._proc else "(not started)"
 
     def stop(self) -> None:
-        self._proc.stop()
+        if self._proc is not None:
+            self._proc.stop()
 
     def __enter__(self) -> MotoServer:
         return self.start()

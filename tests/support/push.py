@@ -189,6 +189,9 @@ def push_test_image(
 ) -> dict[str, Any]:
     """Push a random config blob + layer + schema2 manifest to ``base_url`` and read them back.
 
+    ``context`` verifies every https URL on the way: the registry's and the backend's that blob
+    reads are redirected to (pass one that trusts the backend's test CA).
+
     Returns ``repo``, ``tag``, ``config_digest``, ``layer_digest``, ``manifest_digest``,
     ``layer_size``, ``config_size``, ``seconds``. Raises AssertionError with the response body
     on any unexpected status.
