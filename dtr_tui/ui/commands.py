@@ -1,0 +1,72 @@
+"""Every command of the app, declared once: its key, its footer label and its help.
+
+The app's bindings, the command palette and the help screen are all built from this list,
+so a key can never be in one and missing from another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Command:
+    action: str
+    key: str
+    label: str  # short, for the footer
+    help: str  # one line, for the palette and the help screen
+    show: bool = True  # in the footer
+    priority: bool = False
+
+    @property
+    def key_display(self) -> str:
+        return self.key.replace("ctrl+", "^").replace("question_mark", "?")
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            self.action,
+            self.label,
+            show=self.show,
+            priority=self.priority,
+            id=self.action,
+            key_display=self.key_display,
+        )
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "save", "ctrl+s", "Save", "Review the masked diff and write the config file", priority=True
+    ),
+    Command("upload", "ctrl+o", "Upload", "Read a config or storage YAML file into the form"),
+    Command(
+        "export",
+        "ctrl+e",
+        "Export",
+        "Write the storage section to a file, secrets redacted",
+        priority=True,  # an Input binds ctrl+e to "end of line"; End still does that
+    ),
+    Command("reveal", "ctrl+r", "Reveal", "Show or hide the secret fields' values"),
+    Command("show_tab('yaml')", "f2", "YAML", "Show the YAML tab", show=False),
+    Command("show_tab('diff')", "f3", "Diff", "Show the Diff tab", show=False),
+    Command("app.help", "question_mark", "Help", "List every key (also f1)"),
+    Command(
+        "request_quit",
+        "ctrl+q",
+        "Quit",
+        "Quit (asks when there are unsaved changes)",
+        priority=True,
+    ),
+)
+
+# Keys Textual itself gives, listed on the help screen so it names every key.
+BUILTIN_KEYS: tuple[tuple[str, str], ...] = (
+    ("tab / shift+tab", "Next / previous field"),
+    ("enter", "Open a dropdown or a folded section; press a button"),
+    ("space", "Flip a switch"),
+    ("up / down", "Move in a dropdown or a list"),
+    ("escape", "Close a dialog or a dropdown (Cancel)"),
+    ("ctrl+p", "Command palette: every action by name"),
+)

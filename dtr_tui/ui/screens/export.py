@@ -1,0 +1,110 @@
+"""Export (DTR's "Download"): the storage section to a file, secrets redacted unless asked."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from ...core.draft import StorageDraft
+
+
+def write_new_file(path: Path, text: str, private: bool) -> None:
+    """Create `path` (never overwrite); 0600 when it holds secrets."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    fd = os.open(path, flags, 0o600 if private else 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+class ExportDialog(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self, draft: StorageDraft, config_path: str, export: Callable[[StorageDraft, bool], Any]
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.draft = draft
+        self.config_path = config_path
+        self.export = export
+
+    def compose(self) -> ComposeResult:
+        suggested = str(Path(self.config_path).with_name("storage-export.yml"))
+        with Vertical(classes="dialog", id="export-dialog"):
+            yield Label("Export the storage section", classes="dialog-title")
+            yield Input(suggested, id="export-path")
+            yield Checkbox("Include secrets in the clear", id="export-secrets")
+            yield Static("", id="export-warning")
+            yield Static("", id="export-error")
+            yield Static("enter: export  ·  escape: cancel", classes="dialog-keys")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", id="export", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-error").display = False
+        self._warn(False)
+        self.query_one("#export-path", Input).focus()
+
+    def _warn(self, included: bool) -> None:
+        warning = self.query_one("#export-warning", Static)
+        warning.update(
+            "! The file will hold secrets in the clear (written with mode 0600)."
+            if included
+            else "Secrets are written as <redacted>; uploading the file keeps the current values."
+        )
+        warning.set_class(included, "-warning")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._warn(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._export()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self._export()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def _export(self) -> None:
+        raw = self.query_one("#export-path", Input).value.strip()
+        include = self.query_one("#export-secrets", Checkbox).value
+        if not raw:
+            self._error("Type the path of the file to create.")
+            return
+        path = Path(raw).expanduser()
+        if path.resolve() == Path(self.config_path).resolve():
+            self._error("That is the registry's config file; pick another name.")
+            return
+        exported = self.export(self.draft, include)
+        try:
+            await asyncio.to_thread(write_new_file, path, exported.text, exported.included)
+        except FileExistsError:
+            self._error(f"{path}: exists already; pick a new name (nothing was overwritten)")
+            return
+        except OSError as exc:
+            self._error(f"{path}: cannot be written: {exc.strerror}")
+            return
+        note = " with secrets in the clear" if exported.included and exported.secrets else ""
+        self.dismiss(f"Exported the storage section to {path}{note}")
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#export-error", Static)
+        error.update(Text("✗ " + message))
+        error.display = True

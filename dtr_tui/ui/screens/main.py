@@ -1,0 +1,360 @@
+"""The Settings › Storage screen: backend dropdown, generated form, live YAML and diff."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path as FsPath
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Collapsible, Footer, Label, Select, Static, TabbedContent
+
+from ...core.document import ConfigDocument
+from ...core.drivers import DRIVERS
+from ...core.errors import DtrError
+from ...core.plan import plan_change
+from ...core.problems import Path, Problem, Severity
+from ..commands import COMMANDS
+from ..deps import Deps
+from ..fields import driver_fields, option_fields, unmanaged_values
+from ..live_plan import LivePlanner, Preview
+from ..session import EditSession
+from ..widgets.field_row import FieldRow
+from ..widgets.param_form import ParamForm
+from ..widgets.preview_tabs import PreviewTabs
+from ..widgets.status_header import StatusHeader
+from ..widgets.unmanaged import UnmanagedList
+
+
+class MainScreen(Screen[None]):
+    """Owns the session; forms post changes up, the previews and problems go back down."""
+
+    BINDINGS = [c.binding() for c in COMMANDS]
+
+    def __init__(self, session: EditSession, deps: Deps) -> None:
+        super().__init__(id="main")
+        self.session = session
+        self.deps = deps
+        self.planner: LivePlanner | None = None
+        self.preview: Preview | None = None
+        self.revealed = False
+        self._forms: dict[str, ParamForm] = {}
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield StatusHeader(s.source, s.target, str(s.version), s.read_only)
+        with Horizontal(id="body"):
+            with VerticalScroll(id="form-panel"):
+                yield Label("Storage backend", classes="field-label")
+                yield Select(
+                    self._driver_options(),
+                    value=s.draft.driver,
+                    allow_blank=False,
+                    compact=True,
+                    id="driver",
+                )
+                yield Static("", id="banner")
+                yield Static("", id="attention")
+                yield Static("", id="general-problems")
+                yield Vertical(id="driver-forms")
+                with Collapsible(title="Storage options", collapsed=True, id="options"):
+                    yield ParamForm(
+                        option_fields(s.version),
+                        s.draft.as_view(),
+                        s.version,
+                        fold_advanced=False,
+                        intro="delete, redirect, cache and maintenance, kept across backends",
+                    )
+                yield UnmanagedList("", id="unmanaged")
+                yield Static("", id="outcome")
+            yield PreviewTabs()
+        yield Static("", id="field-help")
+        yield Footer()
+
+    def _driver_options(self) -> list[tuple[str, str]]:
+        options = []
+        for name, model in DRIVERS.items():
+            label = model.title
+            if not model.known_in(self.session.version):
+                label += f" — not in registry {self.session.version.line}"
+            if name == self.session.original_driver:
+                label += " (in the file)"
+            options.append((label, name))
+        return options
+
+    def _driver_select(self) -> Select[str]:
+        return self.query_one("#driver", Select)
+
+    async def on_mount(self) -> None:
+        for widget_id in ("#banner", "#general-problems", "#unmanaged", "#outcome"):
+            self.query_one(widget_id).display = False
+        await self._show_driver(self.session.draft.driver)
+        self.query_one("#driver", Select).focus()
+        self._build_planner()
+
+    @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
+    def _build_planner(self) -> None:
+        """Masking a long file takes a while once: done off the UI thread."""
+        planner = LivePlanner(self.session.doc, self.session.version)
+        self.app.call_from_thread(self._planner_ready, planner)
+
+    def _planner_ready(self, planner: LivePlanner) -> None:
+        if planner.doc is self.session.doc:
+            self.planner = planner
+            self.refresh_preview()
+
+    async def _show_driver(self, name: str) -> None:
+        holder = self.query_one("#driver-forms", Vertical)
+        if name not in self._forms:
+            model = DRIVERS[name]
+            form = ParamForm(
+                driver_fields(name, self.session.version),
+                self.session.draft.as_view(),
+                self.session.version,
+                intro=model.summary,
+                id=f"form-{name}",
+            )
+            self._forms[name] = form
+            await holder.mount(form)
+            if self.revealed:
+                form.reveal(True)
+        for driver, form in self._forms.items():
+            form.display = driver == name
+
+    # -- messages up ---------------------------------------------------------------------
+    def on_field_row_changed(self, event: FieldRow.Changed) -> None:
+        self.session.set_value(event.field.path, event.value)
+        self.refresh_preview()
+
+    def on_field_row_focused(self, event: FieldRow.Focused) -> None:
+        f = event.row.field
+        spec = f.spec
+        text = Text()
+        text.append(f.label, style="bold")
+        text.append(f": {spec.help}")
+        text.append(f"  Allowed: {spec.describe_allowed(self.session.version)}.", style="dim")
+        note = spec.note_for(self.session.version)
+        if note:
+            text.append(f" {note}", style="dim")
+        self.query_one("#field-help", Static).update(text)
+
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "driver" or event.value is Select.NULL:
+            return
+        event.stop()
+        name = str(event.value)
+        if name == self.session.draft.driver:
+            return  # our own revert, or the select settling
+        switch = self.session.switch_driver(name)
+        banner = self.query_one("#banner", Static)
+        if switch.refused:
+            self._driver_select().value = self.session.draft.driver
+            self.notify(switch.refused, title="Backend refused", severity="error")
+            banner.update(Text("✗ " + switch.refused))
+            banner.display = True
+            return
+        await self._show_driver(name)
+        banner.update(Text("! " + switch.warning) if switch.warning else "")
+        banner.display = bool(switch.warning)
+        if switch.warning:
+            self.notify(switch.warning, title="Switching backend", severity="warning")
+        self.refresh_preview()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) == "driver":
+            summary = DRIVERS[self.session.draft.driver].summary
+            self.query_one("#field-help", Static).update(
+                Text(f"Storage backend: where the registry keeps images. Now: {summary}")
+            )
+
+    # -- attributes down -----------------------------------------------------------------
+    def refresh_preview(self) -> None:
+        """Validate, render and diff the draft: cheap enough for every keystroke."""
+        self.query_one(StatusHeader).dirty = self.session.dirty
+        if self.planner is None:
+            return
+        preview = self.planner.preview(self.session.draft)
+        self.preview = preview
+        self.query_one(PreviewTabs).show(preview)
+        self._show_problems(preview.problems)
+        self._show_unmanaged()
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        ordered = sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
+        by_path: dict[Path, Problem] = {}
+        for p in ordered:
+            if p.path[:1] == ("storage",) and len(p.path) > 1:
+                by_path.setdefault(p.path[1:], p)
+        shown: set[Path] = set()
+        for form in self.query(ParamForm):
+            shown |= form.show_problems(by_path)
+        rest = [p for p in ordered if p.path[1:] not in shown or p.path[:1] != ("storage",)]
+        general = self.query_one("#general-problems", Static)
+        general.display = bool(rest)
+        text = Text()
+        for p in rest:
+            marker = "✗" if p.severity is Severity.ERROR else "!"
+            allowed = f" — allowed: {p.allowed}" if p.allowed else ""
+            text.append(f"{marker} {p.field}: {p.message}{allowed}\n")
+        general.update(text)
+        errors = {p.path for p in problems if p.severity is Severity.ERROR}
+        warnings = {p.path for p in problems if p.severity is Severity.WARNING}
+        attention = self.query_one("#attention", Static)
+        attention.set_class(bool(errors), "-errors")
+        if errors:
+            noun = "field needs" if len(errors) == 1 else "fields need"
+            line = f"✗ {len(errors)} {noun} attention"
+        else:
+            line = "✓ No errors"
+        if warnings:
+            line += f" · {len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
+        attention.update(line)
+
+    def _show_unmanaged(self) -> None:
+        draft = self.session.draft
+        items = unmanaged_values(
+            {draft.driver: dict(draft.params)}, driver_fields(draft.driver, self.session.version)
+        )
+        items += unmanaged_values(dict(draft.options), option_fields(self.session.version))
+        self.query_one(UnmanagedList).show(items)
+
+    def show_outcome(self, text: str, ok: bool) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.set_class(not ok, "-failed")
+        outcome.update(Text(("✓ " if ok else "✗ ") + text))
+        outcome.display = True
+
+    # -- actions -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save", "export") and self.session.read_only:
+            return None  # shown dimmed: --read-only never writes
+        return True
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(PreviewTabs).active = tab
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        for form in self.query(ParamForm):
+            form.reveal(self.revealed)
+        self.notify(
+            "Secrets are shown in the form (ctrl+r hides them)."
+            if self.revealed
+            else "Secrets are hidden.",
+            timeout=3,
+        )
+
+    def action_save(self) -> None:
+        if self.session.read_only:
+            self.notify("Read-only: nothing is written.", severity="warning")
+            return
+        if self.preview is not None and self.preview.errors:
+            count = len({p.path for p in self.preview.errors})
+            self.notify(
+                f"Not saved: {count} field{'s' if count > 1 else ''} need attention.",
+                title="Save refused",
+                severity="error",
+            )
+            self._focus_first_error()
+            return
+        self._save_flow()
+
+    def _focus_first_error(self) -> None:
+        for row in self.query(FieldRow):
+            if row.has_class("-invalid"):
+                for editor in row.query("#editor"):
+                    if editor.focusable:
+                        editor.focus()
+                        return
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save_flow(self) -> None:
+        from .save import SaveDialog, SaveOutcome
+
+        s = self.session
+        plan = await asyncio.to_thread(plan_change, s.doc, s.draft, s.version)
+        if plan.errors:
+            self.notify(
+                f"Not saved: {plan.errors[0].field}: {plan.errors[0].message}", severity="error"
+            )
+            return
+        if not plan.has_changes:
+            self.notify("Nothing to save: the file already says this.")
+            return
+        outcome: SaveOutcome | None = await self.app.push_screen_wait(
+            SaveDialog(plan, s.target, self.deps.apply)
+        )
+        if outcome is None:
+            return
+        self.show_outcome(outcome.message, outcome.written or outcome.ok)
+        if outcome.written:
+            await self._reload()
+
+    async def _reload(self) -> None:
+        s = self.session
+        try:
+            doc = await asyncio.to_thread(ConfigDocument.load, FsPath(s.source))
+        except DtrError as exc:
+            self.show_outcome(f"Saved, but the file cannot be read back: {exc}", False)
+            return
+        s.reset(doc, keep_typed=True)
+        self.planner = None
+        select = self._driver_select()
+        select.set_options(self._driver_options())
+        select.value = s.draft.driver
+        self.query_one("#banner").display = False
+        self.refresh_preview()
+        self._build_planner()
+
+    async def load_draft(self, draft: Any, notes: list[str]) -> None:
+        """Put an uploaded draft into the form, replacing that backend's form."""
+        self.session.replace(draft)
+        old = self._forms.pop(draft.driver, None)
+        if old is not None:
+            await old.remove()
+        options = self.query_one("#options ParamForm", ParamForm)
+        options_box = self.query_one("#options Contents")
+        await options.remove()
+        await options_box.mount(
+            ParamForm(
+                option_fields(self.session.version),
+                draft.as_view(),
+                self.session.version,
+                fold_advanced=False,
+                intro="delete, redirect, cache and maintenance, kept across backends",
+            )
+        )
+        await self._show_driver(draft.driver)
+        self._driver_select().value = draft.driver
+        for note in notes:
+            self.notify(note, timeout=6)
+        self.refresh_preview()
+
+    @work(exclusive=True, group="dialogs", exit_on_error=False)
+    async def action_upload(self) -> None:
+        from .upload import UploadDialog
+
+        upload = await self.app.push_screen_wait(
+            UploadDialog(self.session.version, self.session.draft, self.deps.read_upload)
+        )
+        if upload is not None:
+            await self.load_draft(upload.draft, list(getattr(upload, "notes", [])))
+            self.show_outcome(f"Read {upload.kind} YAML into the form (not saved yet)", True)
+
+    @work(exclusive=True, group="dialogs", exit_on_error=False)
+    async def action_export(self) -> None:
+        from .export import ExportDialog
+
+        if self.session.read_only:
+            self.notify("Read-only: nothing is written.", severity="warning")
+            return
+        message = await self.app.push_screen_wait(
+            ExportDialog(self.session.draft, self.session.source, self.deps.export)
+        )
+        if message:
+            self.show_outcome(message, True)

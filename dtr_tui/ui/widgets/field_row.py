@@ -1,0 +1,159 @@
+"""One form field: its label, the editor its kind calls for, and its problem right under it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from ...core.params import Kind, format_value
+from ...core.problems import Problem, Severity
+from ...core.versions import RegistryVersion
+from ..fields import FieldDef
+
+
+def _to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class FieldRow(Vertical):
+    """Posts `FieldRow.Changed` with the typed value; None means "leave it out of the file"."""
+
+    class Changed(Message):
+        def __init__(self, row: FieldRow, value: Any) -> None:
+            super().__init__()
+            self.row = row
+            self.value = value
+
+        @property
+        def field(self) -> FieldDef:
+            return self.row.field
+
+    class Focused(Message):
+        def __init__(self, row: FieldRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, field: FieldDef, value: Any, version: RegistryVersion) -> None:
+        super().__init__(id=field.dom_id, classes="field-row")
+        self.field = field
+        self.version = version
+        self.value = value
+
+    @property
+    def kind(self) -> Kind:
+        if self.field.spec.choices_for(self.version):
+            return Kind.CHOICE
+        return self.field.spec.kind
+
+    def compose(self) -> ComposeResult:
+        spec = self.field.spec
+        mark = " *" if spec.required_in(self.version) else ""
+        secret = " (secret)" if spec.secret else ""
+        yield Label(Text(f"{spec.label}{mark}{secret}"), classes="field-label")
+        kind = self.kind
+        if kind is Kind.BOOLEAN:
+            default = spec.default_for(self.version)
+            on = self.value if isinstance(self.value, bool) else bool(default)
+            yield Switch(on, id="editor", tooltip=spec.help)
+        elif kind is Kind.CHOICE:
+            choices = list(spec.choices_for(self.version) or ())
+            if self.value is not None and str(self.value) not in choices:
+                choices.append(str(self.value))  # shown as written; validation names the problem
+            default = spec.default_for(self.version)
+            prompt = f"(unset: {format_value(default, spec)})" if default else "(unset)"
+            yield Select(
+                [(c, c) for c in choices],
+                value=str(self.value) if self.value is not None else Select.NULL,
+                prompt=prompt,
+                allow_blank=True,
+                compact=True,
+                id="editor",
+            )
+        elif kind is Kind.MAPPING:
+            yield Static(
+                "a mapping: kept as written; upload a file to change it", classes="field-note"
+            )
+        else:
+            default = spec.default_for(self.version)
+            placeholder = (
+                f"default {format_value(default, spec)}"
+                if default not in (None, "")
+                else (f"e.g. {spec.example}" if spec.example else "")
+            )
+            yield Input(
+                _to_text(self.value),
+                placeholder=placeholder,
+                password=spec.secret,
+                id="editor",
+                select_on_focus=False,
+                compact=True,
+            )
+        problem = Static("", classes="field-problem")
+        problem.display = False
+        yield problem
+
+    # -- values --------------------------------------------------------------------------
+    def _parse(self, text: str) -> Any:
+        text = text.strip()
+        if not text:
+            return None
+        kind = self.field.spec.kind
+        if kind is Kind.INTEGER:
+            try:
+                return int(text, 10)
+            except ValueError:
+                return text  # kept as typed, so validation can say what is wrong
+        if kind is Kind.LIST:
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return text
+
+    def _changed(self, value: Any) -> None:
+        if value == self.value and type(value) is type(self.value):
+            return
+        self.value = value
+        self.post_message(self.Changed(self, value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._changed(self._parse(event.value))
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self._changed(event.value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._changed(None if event.value is Select.NULL else event.value)
+
+    def on_descendant_focus(self) -> None:
+        self.post_message(self.Focused(self))
+
+    # -- attributes down -----------------------------------------------------------------
+    def show_problem(self, problem: Problem | None) -> None:
+        note = self.query_one(".field-problem", Static)
+        self.set_class(problem is not None and problem.severity is Severity.ERROR, "-invalid")
+        self.set_class(problem is not None and problem.severity is not Severity.ERROR, "-warning")
+        if problem is None:
+            note.update("")
+            note.display = False
+            return
+        marker = "✗ " if problem.severity is Severity.ERROR else "! warning: "
+        allowed = f" — allowed: {problem.allowed}" if problem.allowed else ""
+        note.update(Text(f"{marker}{problem.message}{allowed}"))
+        note.display = True
+
+    def reveal(self, shown: bool) -> None:
+        if self.field.spec.secret:
+            for editor in self.query(Input):
+                editor.password = not shown
