@@ -154,15 +154,12 @@ class MainScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         if switch.refused:
             self._driver_select().value = self.session.draft.driver
-            self.notify(switch.refused, title="Backend refused", severity="error")
             banner.update(Text("✗ " + switch.refused))
             banner.display = True
             return
         await self._show_driver(name)
         banner.update(Text("! " + switch.warning) if switch.warning else "")
         banner.display = bool(switch.warning)
-        if switch.warning:
-            self.notify(switch.warning, title="Switching backend", severity="warning")
         self.refresh_preview()
 
     def on_descendant_focus(self, event: Any) -> None:

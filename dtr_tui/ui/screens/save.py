@@ -50,7 +50,8 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 Text(f"Target: {self.target} — will {action} {plan.source}"), classes="dialog-target"
             )
             summary = "\n".join(f"• {line}" for line in plan.summary) or "• no storage change"
-            yield Static(Text(summary), classes="dialog-summary")
+            with VerticalScroll(id="save-summary"):
+                yield Static(Text(summary))
             with VerticalScroll(id="save-diff"):
                 yield Static(diff_text(plan.diff))
             yield Static("", id="save-steps")

@@ -46,5 +46,5 @@ def diff_text(source: str) -> Text:
         elif line.startswith("-"):
             out.append(line, style="red")
         else:
-            out.append(line, style="dim")
+            out.append(line)
     return out
