@@ -288,9 +288,9 @@ class MainScreen(Screen[None]):
         )
         if outcome is None:
             return
-        self.show_outcome(outcome.message, outcome.written or outcome.ok)
         if outcome.written:
-            await self._reload()
+            await self._reload()  # first, so "Saved" shows only once the form is clean
+        self.show_outcome(outcome.message, outcome.written or outcome.ok)
 
     async def _reload(self) -> None:
         s = self.session

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -52,7 +52,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
             summary = "\n".join(f"• {line}" for line in plan.summary) or "• no storage change"
             with VerticalScroll(id="save-summary"):
                 yield Static(Text(summary))
-            with VerticalScroll(id="save-diff"):
+            with ScrollableContainer(id="save-diff"):
                 yield Static(diff_text(plan.diff))
             yield Static("", id="save-steps")
             yield Static(
@@ -88,6 +88,9 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         for button in self.query(Button):
             button.disabled = True
         self._steps: list[str] = []
+        # the diff was reviewed: give its room to the steps, the outcome and Close
+        self.query_one("#save-summary").display = False
+        self.query_one("#save-diff").display = False
         self.query_one("#save-steps").display = True
         self._step("saving…")
         self._run()

@@ -64,12 +64,24 @@ class ParamForm(Vertical):
     def show_problems(self, by_path: Mapping[Path, Problem]) -> set[Path]:
         """Put each problem under its field; returns the paths that found a field."""
         shown: set[Path] = set()
-        for row in self.rows():
-            problem = by_path.get(row.field.path)
-            row.show_problem(problem)
-            if problem is not None:
+        rows = self.rows()
+        own = {row.field.path for row in rows}
+        by_row: dict[Path, Problem] = {}
+        for path, problem in by_path.items():
+            if path in own:
+                by_row.setdefault(path, problem)
+                continue
+            # a problem with a whole group (azure credentials) goes under its first field
+            first = next((r for r in rows if r.field.path[: len(path)] == path), None)
+            if first is not None:
+                by_row.setdefault(first.field.path, problem)
+                shown.add(path)
+        for row in rows:
+            found = by_row.get(row.field.path)
+            row.show_problem(found)
+            if found is not None:
                 shown.add(row.field.path)
-                if problem.severity == "error":
+                if found.severity == "error":
                     self._unfold(row)
         return shown
 

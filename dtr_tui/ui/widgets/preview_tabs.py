@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from ..live_plan import Preview
@@ -19,10 +19,10 @@ class PreviewTabs(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="yaml"):
             with TabPane("YAML", id="yaml"):
-                with VerticalScroll(classes="preview-scroll"):
+                with ScrollableContainer(classes="preview-scroll"):
                     yield Static("Reading the file…", id="yaml-text")
             with TabPane("Diff", id="diff"):
-                with VerticalScroll(classes="preview-scroll"):
+                with ScrollableContainer(classes="preview-scroll"):
                     yield Static("Reading the file…", id="diff-text")
 
     @property
