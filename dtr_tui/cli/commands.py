@@ -53,15 +53,89 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
+    as_json = args.output == "json"
+    target, env_notes = _plan_target(args, quiet=as_json)
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
-    if args.output == "json":
-        dump_json(_plan_json(result, inputs.notes))
+    env = environment_report(result, target) if target is not None else None
+    notes = inputs.notes + env_notes
+    if as_json:
+        dump_json({**_plan_json(result, notes), "environment": env})
     else:
-        _print_plan(result, inputs.notes)
-    if result.errors:
+        _print_plan(result, notes)
+        if env is not None:
+            _print_environment(env)
+    if result.errors or (env is not None and env["refused"]):
         return ERROR
     return CHANGED if result.has_changes else OK
+
+
+def environment_report(result: Plan, target: DockerTarget) -> dict[str, Any]:
+    """What the container's REGISTRY_* environment does to the planned storage section:
+    findings (wipe, two drivers, misspelt, retyped) and the changes it would shadow."""
+    from ..core.env_overrides import merge_env
+
+    merged = merge_env(result.draft.as_view(), target.env, result.version)
+    shadowed = merged.shadowing(c.path for c in result.changes)
+    return {
+        "container": target.label,
+        "variables": sorted(k for k in target.env if k.upper().startswith("REGISTRY_")),
+        "driver": merged.driver,
+        "findings": [f.as_dict() for f in merged.findings],
+        "shadowed": shadowed,
+        # apply refuses these unless --force: the registry would not run what the file says
+        "refused": bool(merged.errors or shadowed),
+    }
+
+
+def _print_environment(env: dict[str, Any]) -> None:
+    print(f"\nEnvironment of {env['container']}:")
+    if not env["findings"] and not env["shadowed"]:
+        names = ", ".join(env["variables"]) or "no REGISTRY_* variables"
+        print(f"  nothing overrides the storage section ({names})")
+        return
+    for finding in env["findings"]:
+        print(f"  {finding['severity']}: {finding['variable']}: {finding['problem']}")
+    for line in env["shadowed"]:
+        print(f"  shadowed: {line}")
+    if env["refused"]:
+        print("  apply refuses this change unless --force is given")
+
+
+def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget | None, list[str]]:
+    """The registry container whose environment the plan is checked against: --container, or
+    the one running registry container when an engine is there. Without --container a missing
+    engine or an ambiguous choice is a note, never an error: plan works on the file alone."""
+    if getattr(args, "container", None):
+        target, _ = _docker_target(args, announce=not quiet)
+        return target, []
+    if getattr(args, "no_container", False):
+        return None, []
+    from ..services.docker_target import DockerUnavailableError, docker_client, find_target
+
+    if not os.environ.get("DOCKER_HOST") and not os.path.exists("/var/run/docker.sock"):
+        return None, []  # no engine on this host: nothing to look for
+    try:
+        target = find_target(docker_client())
+    except DockerUnavailableError as exc:
+        return None, [f"the container environment was not checked: {exc.message}"]
+    except DtrError as exc:
+        return None, [f"the container environment was not checked: {exc}"]
+    if target is None:
+        return None, []
+    wanted = config_path(args) if getattr(args, "config", None) else None
+    if target.config_on_host is None:
+        return None, [
+            f"{target.label} reads a config baked into its image; its environment was not "
+            "checked against this file"
+        ]
+    if wanted is not None and wanted.resolve() != target.config_on_host.resolve():
+        return None, [
+            f"{target.label} reads {target.config_on_host}, not {wanted}: its environment "
+            "was not checked (name it with --container to check anyway)"
+        ]
+    args.config = str(target.config_on_host)
+    return target, [f"target: {target.label}: {target.config_inside} is {target.config_on_host}"]
 
 
 def apply(args: argparse.Namespace) -> int:
@@ -117,7 +191,9 @@ def history(args: argparse.Namespace) -> int:
     return OK
 
 
-def _docker_target(args: argparse.Namespace) -> tuple[DockerTarget | None, Any]:
+def _docker_target(
+    args: argparse.Namespace, *, announce: bool = True
+) -> tuple[DockerTarget | None, Any]:
     """The registry container for --container/--restart, and the engine client; config path
     taken from its bind mounts unless --config names one."""
     if not getattr(args, "container", None) and not getattr(args, "restart", False):
@@ -134,7 +210,8 @@ def _docker_target(args: argparse.Namespace) -> tuple[DockerTarget | None, Any]:
     on_host = target.require_writable_config()
     if not getattr(args, "config", None):
         args.config = str(on_host)
-    print(f"target: {target.label}: {target.config_inside} is {on_host} on this host")
+    if announce:
+        print(f"target: {target.label}: {target.config_inside} is {on_host} on this host")
     return target, client
 
 

@@ -88,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, inputs, output],
         help="show the masked diff; exit 0 no change, 1 change, 2 error",
     )
+    p.add_argument(
+        "--container",
+        metavar="NAME",
+        help="check the plan against this registry container's REGISTRY_* environment "
+        "(default: the one running registry container, when an engine answers)",
+    )
+    p.add_argument(
+        "--no-container",
+        action="store_true",
+        help="do not ask the Docker engine: plan against the file alone",
+    )
     p.set_defaults(func=commands.plan)
 
     p = sub.add_parser(

@@ -10,10 +10,11 @@ from typing import Any, TextIO
 from ..core.problems import Problem, Severity
 
 
-def problems_table(problems: Sequence[Problem], out: TextIO = sys.stdout) -> None:
+def problems_table(problems: Sequence[Problem], out: TextIO | None = None) -> None:
     """FIELD / LINE / PROBLEM / ALLOWED, errors first."""
     if not problems:
         return
+    out = out or sys.stdout  # looked up at call time, so a replaced stdout is honoured
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
     rows = [
         (p.severity.value, p.field, str(p.line or ""), p.message, p.allowed)
@@ -35,8 +36,8 @@ def problems_table(problems: Sequence[Problem], out: TextIO = sys.stdout) -> Non
         out.write(line(row) + "\n")
 
 
-def dump_json(data: Any, out: TextIO = sys.stdout) -> None:
-    out.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+def dump_json(data: Any, out: TextIO | None = None) -> None:
+    (out or sys.stdout).write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
 def colour_diff(diff: str, enabled: bool) -> str:

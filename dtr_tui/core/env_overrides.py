@@ -95,9 +95,10 @@ class EnvOverrides:
         found: list[str] = []
         for raw in changed:
             path = tuple(raw[1:]) if raw and raw[0] == "storage" else tuple(raw)
+            where = "storage" + "".join(f".{p}" for p in path)
             if self.wiped_by is not None:
                 found.append(
-                    f"storage.{dotted(path)}: {self.wiped_by} replaces the whole storage "
+                    f"{where}: {self.wiped_by} replaces the whole storage "
                     "section, so the file's value is not used"
                 )
                 continue
