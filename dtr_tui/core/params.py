@@ -242,6 +242,5 @@ def _check_url(value: str) -> str:
     return value
 
 
-StrictText = StrictStr
 Duration = Annotated[StrictStr, AfterValidator(_check_duration)]
 Url = Annotated[Text, AfterValidator(_check_url)]

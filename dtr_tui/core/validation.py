@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
-from .drivers.base import DriverModel
 from .options import StorageOptions, reserved_keys
 from .params import Kind, Param, spec_of
 from .problems import Path, Problem, Severity
@@ -438,7 +437,6 @@ def model_for_path(path: Path) -> tuple[type[BaseModel], str] | None:
 
 
 __all__ = [
-    "DriverModel",
     "allowed_drivers",
     "find_driver",
     "model_for_path",
