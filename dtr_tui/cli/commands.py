@@ -164,7 +164,7 @@ def apply(args: argparse.Namespace) -> int:
     if outcome.healthy is None:
         print(RESTART_HINT)
     if outcome.failure:
-        print(f"The new config was not accepted: {outcome.failure}", file=sys.stderr)
+        print(f"The new config is not in use: {outcome.failure}", file=sys.stderr)
         if outcome.log_tail:
             print("Last lines of the registry's log:", file=sys.stderr)
             print("  " + outcome.log_tail.replace("\n", "\n  "), file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,8 +182,20 @@ def _restart_and_verify(
 ) -> ApplyResult:
     from .restart import log_tail, restart_container, wait_until_serving
 
+    def result(
+        healthy: bool, rolled_back: bool, failed: bool, failure: str, tail: str
+    ) -> ApplyResult:
+        return ApplyResult(
+            bool(written), steps, written, True, healthy, rolled_back, failed, failure, tail,
+            time.monotonic() - began,
+        )  # fmt: skip
+
     say(f"restarting {target.label}")
-    container = restart_container(client, target, container)
+    try:
+        container = restart_container(client, target, container)
+    except DtrError as exc:  # gone, or the engine stopped answering: it runs no new config
+        say(f"the restart failed: {exc}")
+        return _restore_without_restart(plan, target, written, str(exc), say, result)
     base = target.health_base(_http_addr(plan.new_text))
     say(f"waiting for {base}/v2/ and a storage request (up to {timeout:g} s)")
     health = wait_until_serving(container, base, timeout)
@@ -191,56 +203,105 @@ def _restart_and_verify(
     if health.ok:
         checked = "" if health.storage_checked else " (storage not checked: auth required)"
         say(f"the registry serves again after {time.monotonic() - began:.2f} s{checked}")
-        return ApplyResult(
-            bool(written), steps, written, True, True, seconds=time.monotonic() - began
-        )
+        return result(True, False, False, "", "")
     tail = log_tail(container, secrets=secrets)
     say(f"the new config failed: {health.reason}")
     if written is None or written.backup is None:
         say("no backup to roll back to: the registry is left as it is")
-        return ApplyResult(
-            bool(written), steps, written, True, False, False, True, health.reason, tail,
-            time.monotonic() - began,
-        )  # fmt: skip
+        return result(False, False, True, health.reason, tail)
     say(f"rolling back: restoring {written.backup}")
+    restored: WriteResult | None = None
     try:
-        old_text = written.backup.read_text(encoding="utf-8")
-        write_config(
-            written.path,
-            old_text,
-            expected_fingerprint=fingerprint_of(plan.new_text.encode("utf-8")),
-            expected_exists=True,
-            holds_secret=any(True for _ in _secret_values(old_text)),
-            replace_inode=not target.file_mount,
-        )
-        say(f"restarting {target.label} on the previous config")
+        restored = _restore(plan, target, written)
+        say(f"restored the previous config; restarting {target.label} on it")
         container = restart_container(client, target)
-        again = wait_until_serving(container, target.health_base(_http_addr(old_text)), timeout)
-        reason = again.reason
-        served = again.ok
-    except DtrError as exc:
-        reason, served = str(exc), False
+        again = wait_until_serving(
+            container, target.health_base(_http_addr(plan.old_text)), timeout
+        )
+        reason, served = again.reason, again.ok
+    except (DtrError, OSError) as exc:
+        reason, served = _reason(exc), False
     if served:
         say("rolled back: the registry serves again on the previous config")
-        return ApplyResult(
-            True, steps, written, True, False, True, False, health.reason, tail,
-            time.monotonic() - began,
-        )  # fmt: skip
-    say(
-        f"ROLLBACK FAILED: {reason}. Both versions are kept: the previous config in "
-        f"{written.backup}, the failed one as the newest backup beside {written.path}"
+        return result(False, True, False, health.reason, tail)
+    say(_rollback_failed(reason, written, restored))
+    return result(False, False, True, f"{health.reason}; the rollback failed too: {reason}", tail)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DtrError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return type(exc).__name__
+
+
+def _restore(plan: Plan, target: DockerTarget, written: WriteResult) -> WriteResult:
+    """Put the backup taken by this apply back over the new file (itself kept as a backup)."""
+    assert written.backup is not None
+    old_text = written.backup.read_text(encoding="utf-8")
+    return write_config(
+        written.path,
+        old_text,
+        expected_fingerprint=fingerprint_of(plan.new_text.encode("utf-8")),
+        expected_exists=True,
+        holds_secret=any(True for _ in _secret_values(old_text)),
+        replace_inode=not target.file_mount,
     )
-    return ApplyResult(
-        True, steps, written, True, False, False, True,
-        f"{health.reason}; the rollback failed too: {reason}", tail, time.monotonic() - began,
-    )  # fmt: skip
+
+
+def _rollback_failed(reason: str, written: WriteResult, restored: WriteResult | None) -> str:
+    """The loud line: what failed, and where each version of the file is now."""
+    assert written.backup is not None
+    if restored is not None:
+        where = (
+            f"the previous config is back in {written.path}; the failed one is kept as "
+            f"{restored.backup}; the registry is NOT serving: start it by hand"
+        )
+    elif written.backup.exists():
+        where = (
+            f"{written.path} still holds the failed new config; the previous one is in "
+            f"{written.backup}: restore it with `dtr-tui rollback --config {written.path}`"
+        )
+    else:
+        where = (
+            f"{written.path} still holds the failed new config and its backup "
+            f"{written.backup} is gone; older backups: `dtr-tui backups --config {written.path}`"
+        )
+    return f"ROLLBACK FAILED: {reason}. Both versions are kept where they can be: {where}"
+
+
+def _restore_without_restart(
+    plan: Plan,
+    target: DockerTarget,
+    written: WriteResult | None,
+    failure: str,
+    say: Progress,
+    result: Callable[[bool, bool, bool, str, str], ApplyResult],
+) -> ApplyResult:
+    """The container could not be restarted, so it never ran the new config: put the previous
+    file back so whatever starts it next starts it as it was."""
+    if written is None or written.backup is None:
+        say("the file was not changed by this apply (restart only): nothing to restore")
+        return result(False, False, False, failure, "")
+    try:
+        restored = _restore(plan, target, written)
+    except (DtrError, OSError) as exc:
+        say(_rollback_failed(_reason(exc), written, None))
+        failed = f"{failure}; restoring the file failed: {_reason(exc)}"
+        return replace(result(False, False, True, failed, ""), restarted=False)
+    say(
+        f"restored the previous config in {written.path} (the new one is kept as "
+        f"{restored.backup}); the registry was not restarted, so it runs, or will start with, "
+        "the previous config"
+    )
+    return replace(result(False, True, False, failure, ""), restarted=False)
 
 
 def _audit(
     plan: Plan, target: DockerTarget | None, outcome: ApplyResult, say: Progress
 ) -> ApplyResult:
-    from dataclasses import replace
-
     from .audit import append_audit
 
     if outcome.rollback_failed:

@@ -89,10 +89,16 @@ def docker_client(base_url: str | None = None) -> Any:
         )
         client.ping()
     except Exception as exc:
+        reason = _engine_reason(exc)
+        hint = (
+            "run dtr-tui as root or as a user in the socket's group (see `ls -l` of the "
+            "socket), or point DOCKER_HOST at an engine you may use"
+            if reason.startswith("permission denied")
+            else "start dockerd, set DOCKER_HOST, or run as a user in the docker group"
+        )
         raise DockerUnavailableError(
-            f"cannot reach the Docker engine at {where}: {_engine_reason(exc)}",
-            hint="start dockerd, set DOCKER_HOST, or run as a user in the docker group; "
-            "without an engine dtr-tui edits the config file alone",
+            f"cannot reach the Docker engine at {where}: {reason}",
+            hint=hint + "; without an engine dtr-tui edits the config file alone",
         ) from None
     return client
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.errors import DtrError
 from ..core.secrets import MASK
-from .docker_target import ContainerGoneError, DockerTarget, get_container
+from .docker_target import ContainerGoneError, DockerTarget
 
 DEFAULT_TIMEOUT = 60.0
 STOP_TIMEOUT = 10  # seconds the engine waits after SIGTERM before SIGKILL
@@ -31,16 +32,45 @@ class Health:
     storage_checked: bool = False
 
 
-def restart_container(client: Any, target: DockerTarget, container: Any = None) -> Any:
-    """Restart the container (raises ContainerGoneError when it is no longer there)."""
+class RestartFailedError(DtrError):
+    """The engine did not restart the container: it stopped answering or refused."""
+
+
+def engine_failure(exc: BaseException) -> str:
+    """A person's sentence for an engine call that failed, without the request's details."""
     import docker.errors
 
-    container = container or get_container(client, target.container_id)
+    if isinstance(exc, docker.errors.NotFound):
+        return "the container is gone (removed meanwhile)"
+    if isinstance(exc, docker.errors.APIError):
+        return f"the Docker engine refused: {exc.explanation or exc.status_code}"
+    text = str(exc)
+    if "Permission denied" in text:
+        return "permission denied on the Docker socket"
+    return (
+        "the Docker engine stopped answering (is dockerd restarting or stopped?): "
+        + type(exc).__name__
+    )
+
+
+def restart_container(client: Any, target: DockerTarget, container: Any = None) -> Any:
+    """Restart the container. Raises ContainerGoneError when it is no longer there and
+    RestartFailedError when the engine fails or cannot be reached."""
+    import docker.errors
+
     try:
+        container = container or client.containers.get(target.container_id)
         container.restart(timeout=STOP_TIMEOUT)
     except docker.errors.NotFound:
         raise ContainerGoneError(
-            "is gone: it was removed while dtr-tui was restarting it", source=target.label
+            "is gone: it was removed while dtr-tui was changing its config",
+            source=target.label,
+        ) from None
+    except DtrError:
+        raise
+    except (docker.errors.DockerException, OSError) as exc:  # requests' errors are OSErrors
+        raise RestartFailedError(
+            f"was not restarted: {engine_failure(exc)}", source=target.label
         ) from None
     return container
 
@@ -58,7 +88,12 @@ def _get(url: str, timeout: float) -> int:
 
 
 def _state(container: Any) -> tuple[str, int, int]:
-    container.reload()
+    import docker.errors
+
+    try:
+        container.reload()
+    except (docker.errors.DockerException, OSError) as exc:
+        return f"unknown: {engine_failure(exc)}", 0, 0
     state = container.attrs.get("State") or {}
     return (
         str(state.get("Status") or ""),
@@ -91,6 +126,10 @@ def wait_until_serving(
         except (OSError, urllib.error.URLError) as exc:
             last = f"GET /v2/ failed: {getattr(exc, 'reason', exc)}"
             status_name, exit_code, restarts = _state(container)
+            if status_name.startswith("unknown: "):
+                return Health(
+                    False, status_name.removeprefix("unknown: "), time.monotonic() - began
+                )
             if status_name in ("exited", "dead"):
                 return Health(
                     False, f"the registry exited with code {exit_code}", time.monotonic() - began
