@@ -26,8 +26,11 @@ def _chain(err: BaseException) -> Iterator[BaseException]:
                 todo.append(inner)
 
 
-def network_problem(err: BaseException, where: str) -> CheckFailed | None:
-    """A CheckFailed for refused/unresolvable/timed-out/untrusted connections, else None."""
+def network_problem(
+    err: BaseException, where: str, timeout: float | None = None
+) -> CheckFailed | None:
+    """A CheckFailed for refused/unresolvable/timed-out/untrusted connections, else None.
+    `timeout` (seconds) is named in the message of a connection that timed out."""
     text = " ".join(f"{type(e).__name__}: {e}" for e in _chain(err))
     for cur in _chain(err):
         if isinstance(cur, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
@@ -54,8 +57,9 @@ def network_problem(err: BaseException, where: str) -> CheckFailed | None:
                 "check the address and port, and that the service is running",
             )
         if isinstance(cur, TimeoutError | socket.timeout) or "timed out" in text.lower():
+            within = f"within {timeout:g} s" if timeout else "in time"
             return CheckFailed(
-                f"no answer from {where} in time",
+                f"no answer from {where} {within}",
                 "check that the endpoint is reachable from this host (firewall, proxy, port)",
             )
     return None
