@@ -1,0 +1,601 @@
+"""Count the repositories and blobs a backend holds, to warn before the registry moves away.
+
+The registry keeps everything under ``ROOT/docker/registry/v2``: a repository is a folder of
+``repositories/`` that holds ``_manifests`` (what its catalog walk looks for), a blob is
+``blobs/sha256/XX/HEX/data``. Counting reads only listings, is limited in time and count, and
+says "at least N" when it stopped early. On object stores the listing of a repository's
+``_layers``/``_manifests`` is skipped past with a start-after key, so one request covers many
+repositories instead of one request per folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ...core.draft import StorageDraft
+from ...core.versions import RegistryVersion
+from .model import CheckContext, CheckFailed, Scrubber, sdk_timeout
+from .runner import draft_secrets
+
+LAYOUT = "docker/registry/v2"
+DEFAULT_LIMIT = 100_000  # repositories (and blobs) past which counting stops: "at least"
+_SHOWN = 5  # repository names quoted in a message
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What one backend holds. `counted` is False when it could not be read at all."""
+
+    repositories: int
+    blobs: int
+    detail: str
+    complete: bool = True
+    counted: bool = True
+    where: str = ""
+    names: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def amount(self) -> str:
+        """`3 repositories and 12 blobs`, prefixed by `at least` when counting stopped early."""
+        at_least = "" if self.complete else "at least "
+        return (
+            f"{at_least}{_plural(self.repositories, 'repository', 'repositories')} "
+            f"and {at_least}{_plural(self.blobs, 'blob', 'blobs')}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "counted": self.counted,
+            "complete": self.complete,
+            "repositories": self.repositories,
+            "blobs": self.blobs,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Vanishing:
+    """The current backend's data against the new one's: what the registry would stop seeing."""
+
+    current: Inventory
+    new: Inventory
+    missing: tuple[str, ...]  # repositories of the current backend not on the new one
+    warning: bool
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "warning": self.warning,
+            "message": self.message,
+            "current": self.current.to_dict(),
+            "new": self.new.to_dict(),
+            "missing_repositories": len(self.missing),
+        }
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+# -- where a draft keeps its data ------------------------------------------------------------
+
+
+def _root(raw: Any) -> str:
+    """The key prefix as the registry's object-store drivers build it (trim right, then left)."""
+    return (str(raw or "").rstrip("/") + "/" + LAYOUT).lstrip("/")
+
+
+def location(draft: StorageDraft, version: RegistryVersion) -> tuple[Any, ...]:
+    """What decides where the registry's data is: two drafts with the same location share data.
+
+    Credentials, options (redirect, delete, cache) and tuning do not count; the in-memory
+    driver never shares anything.
+    """
+    p: Mapping[str, Any] = draft.params
+    driver = draft.driver
+    if driver == "filesystem":
+        root = str(p.get("rootdirectory") or "/var/lib/registry")
+        return ("filesystem", os.path.normpath(root))
+    if driver in ("s3", "s3aws"):
+        from .s3 import S3Target
+
+        t = S3Target.from_draft(draft, version)
+        return (
+            "s3",
+            t.endpoint or t.region or "us-east-1",
+            t.bucket,
+            _root(p.get("rootdirectory")),
+        )
+    if driver == "swift":
+        from .swift import SwiftTarget
+
+        sw = SwiftTarget.from_draft(draft)
+        account = sw.username.split(":", 1)[0] if ":" in sw.username else ""
+        tenant = sw.os_options.get("tenant_name") or sw.os_options.get("tenant_id") or ""
+        return ("swift", sw.authurl, account, tenant, sw.container, _swift_root(p))
+    if driver == "azure":
+        from .azure import AzureTarget
+
+        az = AzureTarget.from_draft(draft, version)
+        return ("azure", az.endpoint, az.container, _root(az.root))
+    if driver == "gcs":
+        return ("gcs", str(p.get("bucket") or ""), _root(p.get("rootdirectory")))
+    return (driver, id(draft))  # inmemory: a new process starts empty
+
+
+def same_location(a: StorageDraft, b: StorageDraft, version: RegistryVersion) -> bool:
+    return location(a, version) == location(b, version)
+
+
+def _swift_root(p: Mapping[str, Any]) -> str:
+    # The swift driver keeps files under PREFIX/files (and large-object segments beside it).
+    return (str(p.get("prefix") or "") + "/files/" + LAYOUT).lstrip("/")
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+
+class _Lister(Protocol):
+    where: str
+
+    def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
+        """Pages of full keys under `prefix`, in key order. Listers that can start a request
+        after a given key ask `after(last key of the page)` where to go on from."""
+        ...
+
+
+class _Gone(Exception):
+    """The bucket, container or folder does not exist: it holds nothing."""
+
+
+def _repository_of(rel: str) -> tuple[str | None, int]:
+    """(repository, index of its first `_` part) for a key relative to `repositories/`."""
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
+        if part.startswith("_"):
+            return ("/".join(parts[:i]) if part == "_manifests" and i else None), i
+    return None, -1
+
+
+def _skip_after(prefix: str) -> Callable[[str], str]:
+    """Where to go on after a key: past the whole `_layers`/`_manifests`/`_uploads` folder."""
+
+    def after(key: str) -> str:
+        rel = key[len(prefix) :]
+        _repo, i = _repository_of(rel)
+        if i < 0:
+            return key
+        # '0' sorts right after '/', so this skips every key of the folder and nothing else.
+        return prefix + "/".join(rel.split("/")[: i + 1]) + "0"
+
+    return after
+
+
+@dataclass
+class _Progress:
+    count: int = 0
+    pages: int = 0
+    names: set[str] = field(default_factory=set)
+    done: bool = False
+    stopped: bool = False  # hit the limit
+    error: BaseException | None = None
+    gone: bool = False
+
+
+def _count_repositories(
+    lister: _Lister, base: str, progress: _Progress, limit: int, stop: threading.Event
+) -> None:
+    prefix = f"{base}/repositories/"
+    for page in lister.pages(prefix, _skip_after(prefix)):
+        progress.pages += 1
+        for key in page:
+            repo, _i = _repository_of(key[len(prefix) :])
+            if repo is not None and repo not in progress.names:
+                progress.names.add(repo)
+                progress.count += 1
+        if progress.count >= limit:
+            progress.stopped = True
+            return
+        if stop.is_set():
+            return
+    progress.done = True
+
+
+def _count_blobs(
+    lister: _Lister, base: str, progress: _Progress, limit: int, stop: threading.Event
+) -> None:
+    prefix = f"{base}/blobs/sha256/"
+    for page in lister.pages(prefix, lambda key: key):
+        progress.pages += 1
+        for key in page:
+            parts = key[len(prefix) :].split("/")
+            if len(parts) == 3 and len(parts[0]) == 2 and parts[2] in ("data", ""):
+                progress.count += 1
+        if progress.count >= limit:
+            progress.stopped = True
+            return
+        if stop.is_set():
+            return
+    progress.done = True
+
+
+class _FileLister:
+    """The filesystem driver's tree, read with scandir; pruned like the registry's catalog."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.where = f"filesystem {root}"
+
+    def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
+        top = os.path.join(self.root, prefix)
+        if not os.path.isdir(top):
+            if not os.path.exists(self.root):
+                raise _Gone()
+            return
+        if prefix.endswith("blobs/sha256/"):
+            for two in sorted(_dirs(top)):
+                yield [f"{prefix}{two}/{name}/" for name in _dirs(os.path.join(top, two))]
+            return
+        todo = [""]
+        while todo:
+            rel = todo.pop()
+            page: list[str] = []
+            for name in _dirs(os.path.join(top, rel)):
+                if name.startswith("_"):
+                    page.append(f"{prefix}{rel}{name}/")
+                else:
+                    todo.append(f"{rel}{name}/")
+            if page:
+                yield page
+
+
+def _dirs(path: str) -> list[str]:
+    try:
+        with os.scandir(path) as entries:
+            return [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+class _S3Lister:
+    def __init__(self, draft: StorageDraft, version: RegistryVersion, ctx: CheckContext) -> None:
+        from .s3 import S3Session, S3Target
+
+        self.target = S3Target.from_draft(draft, version)
+        self.session = S3Session(self.target, ctx.timeout)
+        self.ctx = ctx
+        self.where = f"s3 bucket {self.target.bucket} at {self.target.where}"
+
+    def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
+        from botocore.exceptions import ClientError
+
+        client = self.session.client(self.ctx)
+        start = ""
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": self.target.bucket, "Prefix": prefix}
+            if start:
+                kwargs["StartAfter"] = start
+            try:
+                answer = client.list_objects_v2(**kwargs)
+            except ClientError as err:
+                if err.response.get("Error", {}).get("Code") == "NoSuchBucket":
+                    raise _Gone() from None
+                raise
+            keys = [str(o["Key"]) for o in answer.get("Contents", [])]
+            if keys:
+                yield keys
+            if not answer.get("IsTruncated") or not keys:
+                return
+            start = after(keys[-1])
+
+    def describe(self, err: BaseException) -> str:
+        from .s3 import s3_error
+
+        return s3_error(err, self.target, "s3:ListBucket", self.target.bucket_arn).detail
+
+
+class _SwiftLister:
+    def __init__(self, draft: StorageDraft, ctx: CheckContext) -> None:
+        from .swift import SwiftTarget
+
+        self.target = SwiftTarget.from_draft(draft)
+        self.ctx = ctx
+        self.where = f"swift container {self.target.container} at {self.target.authurl}"
+        self._lock = threading.Lock()
+        self._auth: tuple[str, str] | None = None
+
+    def _connection(self) -> Any:
+        from swiftclient.client import Connection
+
+        timeout = sdk_timeout(self.ctx.remaining)
+        with self._lock:
+            if self._auth is None:
+                shared = self.target.connection(timeout, self.ctx.ca_bundle)
+                shared.get_auth()
+                self._auth = (shared.url, shared.token)
+        url, token = self._auth
+        # swiftclient connections are not thread-safe: one per listing, sharing the token.
+        return Connection(
+            preauthurl=url,
+            preauthtoken=token,
+            retries=0,
+            timeout=timeout,
+            insecure=self.target.insecure,
+            cacert=self.ctx.ca_bundle,
+        )
+
+    def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
+        from swiftclient.exceptions import ClientException
+
+        conn = self._connection()
+        marker = ""
+        while True:
+            try:
+                _headers, items = conn.get_container(
+                    self.target.container, prefix=prefix, marker=marker
+                )
+            except ClientException as err:
+                if err.http_status == 404:
+                    raise _Gone() from None
+                raise
+            keys = [str(i["name"]) for i in items if "name" in i]
+            if not keys:
+                return
+            yield keys
+            marker = after(keys[-1])
+
+    def describe(self, err: BaseException) -> str:
+        from .swift import swift_error
+
+        return swift_error(err, self.target, "listing").detail
+
+
+class _AzureLister:
+    def __init__(self, draft: StorageDraft, version: RegistryVersion, ctx: CheckContext) -> None:
+        from .azure import AzureTarget
+
+        self.target = AzureTarget.from_draft(draft, version)
+        self.ctx = ctx
+        self.where = f"azure container {self.target.container} at {self.target.endpoint}"
+
+    def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        service = self.target.service(sdk_timeout(self.ctx.remaining), self.ctx.ca_bundle)
+        container = service.get_container_client(self.target.container)
+        try:
+            for page in container.list_blobs(name_starts_with=prefix).by_page():
+                yield [str(b.name) for b in page]
+        except ResourceNotFoundError:
+            raise _Gone() from None
+
+    def describe(self, err: BaseException) -> str:
+        from .azure import azure_error
+
+        return azure_error(err, self.target, "listing").detail
+
+
+# -- counting --------------------------------------------------------------------------------
+
+
+def count_registry_data(
+    draft: StorageDraft,
+    version: RegistryVersion,
+    timeout: float = 5.0,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    ca_bundle: str | None = None,
+    cancel: threading.Event | None = None,
+) -> Inventory:
+    """How many repositories and blobs the registry would see on this draft's backend.
+
+    Reads listings only, for at most `timeout` seconds and `limit` of each; stopping early
+    gives `complete=False` ("at least"). Never raises for a failing backend: `counted` is then
+    False and `detail` says why, with no secret of the draft in it.
+    """
+    began = time.monotonic()
+    scrub = Scrubber(draft_secrets(draft))
+    ctx = CheckContext(timeout=timeout, cancel=cancel or threading.Event(), ca_bundle=ca_bundle)
+    p = draft.params
+    lister: Any
+    if draft.driver == "filesystem":
+        lister = _FileLister(str(p.get("rootdirectory") or "/var/lib/registry"))
+        base = LAYOUT
+    elif draft.driver in ("s3", "s3aws"):
+        lister, base = _S3Lister(draft, version, ctx), _root(p.get("rootdirectory"))
+    elif draft.driver == "swift":
+        lister, base = _SwiftLister(draft, ctx), _swift_root(p)
+    elif draft.driver == "azure":
+        lister = _AzureLister(draft, version, ctx)
+        if lister.target.credential_type != "shared_key":
+            return _uncounted(lister.where, "only an account key (shared_key) is read", began)
+        base = _root(lister.target.root)
+    elif draft.driver == "inmemory":
+        return Inventory(
+            0,
+            0,
+            "in-memory storage starts empty at every registry start",
+            where="in-memory",
+            seconds=time.monotonic() - began,
+        )
+    else:
+        return _uncounted(draft.driver, f"the {draft.driver} backend is not read here", began)
+
+    stop = threading.Event()
+    repos, blobs = _Progress(), _Progress()
+    jobs = ((_count_repositories, repos), (_count_blobs, blobs))
+    threads = []
+    for fn, progress in jobs:
+
+        def work(fn: Any = fn, progress: _Progress = progress) -> None:
+            try:
+                fn(lister, base.rstrip("/"), progress, limit, stop)
+            except _Gone:
+                progress.gone, progress.done = True, True
+            except Exception as err:  # noqa: BLE001 - reported as "not counted"
+                progress.error = err
+
+        thread = threading.Thread(target=work, name="inventory", daemon=True)
+        thread.start()
+        threads.append(thread)
+    deadline = began + timeout
+    for thread in threads:
+        while thread.is_alive() and time.monotonic() < deadline and not ctx.cancel.is_set():
+            thread.join(min(0.02, max(0.0, deadline - time.monotonic())))
+    stop.set()
+    seconds = time.monotonic() - began
+    failed = repos.error or blobs.error
+    if failed is not None:
+        reason = _reason(lister, failed, timeout)
+        return _uncounted(lister.where, scrub(reason), began)
+    if repos.gone and blobs.gone:
+        return Inventory(
+            0, 0, "does not exist yet: holds nothing", where=lister.where, seconds=seconds
+        )
+    complete = repos.done and blobs.done
+    if not complete and not repos.pages and not blobs.pages:
+        return _uncounted(lister.where, f"no answer within {timeout:g} s", began)
+    names = tuple(sorted(repos.names))
+    inventory = Inventory(
+        repos.count, blobs.count, "", complete, True, lister.where, names, seconds
+    )
+    why = ""
+    if not complete:
+        why = (
+            f"; counting stopped at {limit}"
+            if repos.stopped or blobs.stopped
+            else f"; counting stopped after {timeout:g} s"
+        )
+    shown = ", ".join(names[:_SHOWN]) + (", …" if len(names) > _SHOWN else "")
+    detail = f"{inventory.amount}" + (f" ({shown})" if shown else "") + why
+    return dataclasses.replace(inventory, detail=scrub(detail))
+
+
+def _reason(lister: Any, err: BaseException, timeout: float) -> str:
+    if isinstance(err, CheckFailed):
+        return err.detail
+    try:
+        text = str(lister.describe(err))
+    except Exception:  # noqa: BLE001 - the describer must not hide the first error
+        text = f"{type(err).__name__}"
+    if "in time" in text:
+        text = text.replace("in time", f"within {timeout:g} s")
+    return text
+
+
+def _uncounted(where: str, why: str, began: float) -> Inventory:
+    return Inventory(
+        0,
+        0,
+        f"not counted: {why}",
+        complete=False,
+        counted=False,
+        where=where,
+        seconds=time.monotonic() - began,
+    )
+
+
+def vanishing(
+    current: StorageDraft,
+    new: StorageDraft,
+    version: RegistryVersion,
+    *,
+    timeout: float = 5.0,
+    ca_bundle: str | None = None,
+    cancel: threading.Event | None = None,
+) -> Vanishing | None:
+    """What the registry stops seeing when its storage moves from `current` to `new`.
+
+    None when both keep their data at the same place (same driver and location; other keys
+    such as credentials may differ). Both backends are counted at once, within `timeout`.
+    """
+    if same_location(current, new, version):
+        return None
+    found: dict[str, Inventory] = {}
+
+    def count(which: str, draft: StorageDraft) -> None:
+        found[which] = count_registry_data(
+            draft, version, timeout, ca_bundle=ca_bundle, cancel=cancel
+        )
+
+    worker = threading.Thread(target=count, args=("new", new), daemon=True)
+    worker.start()
+    count("current", current)
+    worker.join(timeout + 0.5)
+    now = found.get("current")
+    then = found.get("new") or _uncounted(
+        "the new backend", f"no answer within {timeout:g} s", time.monotonic()
+    )
+    assert now is not None
+    return compare(now, then)
+
+
+def compare(current: Inventory, new: Inventory) -> Vanishing:
+    """The message for a move from `current` to `new` (separate from counting, for tests)."""
+    if not current.counted:
+        return Vanishing(
+            current,
+            new,
+            (),
+            True,
+            f"could not count what the current backend ({current.where}) holds "
+            f"({current.detail.removeprefix('not counted: ')}): whatever it holds will not be "
+            "visible to the registry on the new backend",
+        )
+    if current.repositories == 0 and current.blobs == 0 and current.complete:
+        return Vanishing(
+            current,
+            new,
+            (),
+            False,
+            "the current backend holds no repositories: nothing vanishes from the registry's view",
+        )
+    missing: tuple[str, ...] = ()
+    if new.counted:
+        have = set(new.names)
+        missing = tuple(n for n in current.names if n not in have)
+    if new.counted and new.complete and current.complete and not missing:
+        return Vanishing(
+            current,
+            new,
+            (),
+            False,
+            f"the new backend already holds all {current.repositories} repositories of the "
+            f"current one ({new.amount} in all)",
+        )
+    if new.counted:
+        at_least = "" if new.complete else "at least "
+        holds = f"{at_least}{new.repositories}"
+        if new.repositories and missing:
+            shown = ", ".join(missing[:_SHOWN]) + (", …" if len(missing) > _SHOWN else "")
+            holds += f" ({len(missing)} of the current ones are not there: {shown})"
+    else:
+        holds = f"an unknown number ({new.detail})"
+    return Vanishing(
+        current,
+        new,
+        missing,
+        True,
+        f"the current backend ({current.where}) holds {current.amount}; the new one "
+        f"({new.where}) holds {holds}: the registry will not see them",
+    )
+
+
+__all__ = [
+    "Inventory",
+    "Vanishing",
+    "compare",
+    "count_registry_data",
+    "location",
+    "same_location",
+    "vanishing",
+]
