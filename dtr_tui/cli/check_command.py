@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..core.draft import StorageDraft
 from ..core.errors import DtrError
 from ..services.checks import CheckResult, Status, run_checks
-from .inputs import load_inputs
+from .inputs import Inputs, load_inputs
+
+if TYPE_CHECKING:
+    from ..services.checks.inventory import Vanishing
 
 OK, FAILED, UNUSABLE = 0, 1, 2
 _MARK = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIPPED: "skip"}
@@ -86,6 +92,8 @@ def check(args: argparse.Namespace) -> int:
             print(f"note: {note}")
         print(f"Checking {draft.driver} storage for registry {version}:")
     kwargs: dict[str, Any] = {"timeout": args.timeout, "ca_bundle": args.ca_bundle}
+    # Counting what the current backend holds runs beside the checks, not after them.
+    move = _start_inventory(inputs, args.timeout, args.ca_bundle)
     results = run_checks(draft, version, on_result=stream, **kwargs)
     created: list[str] = []
     if args.create and _missing(results):
@@ -97,6 +105,7 @@ def check(args: argparse.Namespace) -> int:
                 print(created[-1] + "; checking again:")
             results = run_checks(draft, version, on_result=stream, **kwargs)
     failed = any(r.status is Status.FAIL for r in results)
+    moved = move()
     if as_json:
         doc = {
             "driver": draft.driver,
@@ -104,15 +113,71 @@ def check(args: argparse.Namespace) -> int:
             "ok": not failed,
             "created": created,
             "results": [r.to_dict() for r in results],
+            "data_move": moved.to_dict() if moved is not None else None,
         }
         print(json.dumps(doc, indent=2))
     else:
+        if moved is not None:
+            print_data_move(moved)
         counts = {s: sum(r.status is s for r in results) for s in Status}
+        counts[Status.WARN] += bool(moved is not None and moved.warning)
         print(
             f"{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, "
             f"{counts[Status.FAIL]} failed, {counts[Status.SKIPPED]} not checked"
         )
     return FAILED if failed else OK
+
+
+def _start_inventory(
+    inputs: Inputs, timeout: float, ca_bundle: str | None
+) -> Callable[[], Vanishing | None]:
+    """Count the config file's backend and the draft's, in a thread, when the draft moves the
+    registry's data elsewhere; the returned function waits for the answer (None: no move)."""
+    from ..services.checks.inventory import same_location, vanishing
+
+    current = current_storage(inputs)
+    try:
+        if current is None or same_location(current, inputs.draft, inputs.version):
+            return lambda: None
+    except (TypeError, ValueError):  # a draft too broken to locate: the checks say why
+        return lambda: None
+    box: list[Vanishing | None] = []
+
+    def count() -> None:
+        box.append(
+            vanishing(current, inputs.draft, inputs.version, timeout=timeout, ca_bundle=ca_bundle)
+        )
+
+    worker = threading.Thread(target=count, name="inventory", daemon=True)
+    worker.start()
+
+    def wait() -> Vanishing | None:
+        worker.join(timeout + 1.0)
+        return box[0] if box else None
+
+    return wait
+
+
+def current_storage(inputs: Inputs) -> StorageDraft | None:
+    """The storage the config file holds now (None when there is no file or it is broken)."""
+    if not inputs.doc.exists:
+        return None
+    try:
+        return inputs.doc.draft(inputs.version)
+    except DtrError:
+        return None
+
+
+def print_data_move(moved: Vanishing) -> None:
+    """One line (two with a fix) saying what a backend switch hides from the registry."""
+    mark = "warn" if moved.warning else "ok  "
+    print(f"  {mark}  registry data ({moved.current.seconds:.2f} s): {moved.message}")
+    if moved.warning:
+        print(
+            "        fix: copy docker/registry/v2 from the current backend to the new one "
+            "before switching (e.g. rclone copy), or keep the current backend"
+        )
+    sys.stdout.flush()
 
 
 def _missing(results: list[CheckResult]) -> bool:

@@ -202,3 +202,60 @@ def test_azure_counts_a_registry_layout(azurite: Azurite, filled_root: tuple[Pat
     found = count_registry_data(StorageDraft("azure", params), V3_0, timeout=5)
     assert (found.repositories, found.blobs, found.complete) == (3, blobs, True), found
     assert found.names == tuple(sorted(REPOS))
+
+
+# -- `dtr-tui check` -----------------------------------------------------------------------
+
+
+def write_config(path: Path, storage: dict[str, Any]) -> Path:
+    from tests.support.registry import registry_config_text
+
+    path.write_text(registry_config_text(storage, 5000))
+    return path
+
+
+def test_check_json_reports_the_data_a_switch_hides(
+    filled_root: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dtr_tui.cli.main import main
+
+    root, blobs = filled_root
+    config = write_config(tmp_path / "config.yml", {"filesystem": {"rootdirectory": str(root)}})
+    new = tmp_path / "new-root"
+    argv = ["check", "--config", str(config), "--set", f"filesystem.rootdirectory={new}"]
+    assert main([*argv, "--output", "json"]) == 0  # a warning, not a failed check
+    doc = json.loads(capsys.readouterr().out)
+    move = doc["data_move"]
+    assert move["warning"] is True
+    assert (move["current"]["repositories"], move["current"]["blobs"]) == (3, blobs)
+    assert move["new"]["repositories"] == 0 and move["missing_repositories"] == 3
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "warn  registry data" in out and "the registry will not see them" in out
+    assert "fix: copy docker/registry/v2" in out
+    # The same root (credentials or options aside): nothing is counted, nothing said.
+    assert main(["check", "--config", str(config), "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["data_move"] is None
+
+
+@pytest.mark.registry
+def test_check_from_s3_to_filesystem_counts_the_bucket(
+    moto_auth_server: MotoServer,
+    registry_factory: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from dtr_tui.cli.main import main
+
+    bucket = moto_auth_server.create_bucket(f"inv-{uuid.uuid4().hex[:8]}")
+    storage = moto_auth_server.registry_storage(bucket)
+    blobs = push_all(registry_factory.from_storage(storage), REPOS[:1])
+    config = write_config(tmp_path / "config.yml", storage)
+    argv = ["check", "--config", str(config), "--driver", "filesystem",
+            "--set", f"filesystem.rootdirectory={tmp_path / 'fs'}", "--output", "json"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert moto_auth_server.secret_key not in out
+    move = json.loads(out)["data_move"]
+    assert move["warning"] and move["current"]["where"].startswith(f"s3 bucket {bucket}")
+    assert f"holds 1 repository and {len(blobs)} blobs" in move["message"]
