@@ -190,21 +190,20 @@ def _restart_and_verify(
             time.monotonic() - began,
         )  # fmt: skip
 
+    base = target.health_base(_http_addr(plan.new_text))  # parsed before the clock matters
     say(f"restarting {target.label}")
     try:
         container = restart_container(client, target, container)
     except DtrError as exc:  # gone, or the engine stopped answering: it runs no new config
         say(f"the restart failed: {exc}")
         return _restore_without_restart(plan, target, written, str(exc), say, result)
-    base = target.health_base(_http_addr(plan.new_text))
     say(f"waiting for {base}/v2/ and a storage request (up to {timeout:g} s)")
     health = wait_until_serving(container, base, timeout)
-    secrets = list(_secret_values(plan.new_text, plan.old_text))
     if health.ok:
         checked = "" if health.storage_checked else " (storage not checked: auth required)"
         say(f"the registry serves again after {time.monotonic() - began:.2f} s{checked}")
         return result(True, False, False, "", "")
-    tail = log_tail(container, secrets=secrets)
+    tail = log_tail(container, secrets=list(_secret_values(plan.new_text, plan.old_text)))
     say(f"the new config failed: {health.reason}")
     if written is None or written.backup is None:
         say("no backup to roll back to: the registry is left as it is")
