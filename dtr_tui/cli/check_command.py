@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.draft import StorageDraft
 from ..core.errors import DtrError
 from ..services.checks import CheckResult, Status, run_checks
+from . import canary_command
 from .inputs import Inputs, load_inputs
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ def register(
         "--create", action="store_true", help="create a missing bucket or container (asks first)"
     )
     p.add_argument("--yes", action="store_true", help="do not ask before creating")
+    p.add_argument(
+        "--canary",
+        nargs="?",
+        const="",
+        metavar="CONTAINER",
+        help="also run the proposed config in a throwaway container from the registry "
+        "container's image (default: the one running), push and pull a blob, remove it",
+    )
     p.set_defaults(func=check)
 
     p = subparsers.add_parser(
@@ -83,6 +92,7 @@ def _print_result(result: CheckResult) -> None:
 
 
 def check(args: argparse.Namespace) -> int:
+    canary = canary_command.prepare(args) if getattr(args, "canary", None) is not None else None
     inputs = load_inputs(args)
     draft, version = inputs.draft, inputs.version
     as_json = getattr(args, "output", "text") == "json"
@@ -104,7 +114,10 @@ def check(args: argparse.Namespace) -> int:
             if not as_json:
                 print(created[-1] + "; checking again:")
             results = run_checks(draft, version, on_result=stream, **kwargs)
-    failed = any(r.status is Status.FAIL for r in results)
+    report = None
+    if canary is not None:
+        report = canary_command.run(canary, inputs, quiet=as_json, timeout=args.timeout * 6)
+    failed = any(r.status is Status.FAIL for r in results) or bool(report and not report["ok"])
     moved = move()
     if as_json:
         doc = {
@@ -114,6 +127,7 @@ def check(args: argparse.Namespace) -> int:
             "created": created,
             "results": [r.to_dict() for r in results],
             "data_move": moved.to_dict() if moved is not None else None,
+            "canary": report,
         }
         print(json.dumps(doc, indent=2))
     else:
@@ -156,6 +170,37 @@ def _start_inventory(
         return box[0] if box else None
 
     return wait
+
+
+def add_inventory_flag(parser: argparse.ArgumentParser) -> None:
+    """`--inventory [SECONDS]` for plan and apply: off by default, since it reads backends."""
+    parser.add_argument(
+        "--inventory",
+        nargs="?",
+        type=float,
+        const=5.0,
+        default=None,
+        metavar="SECONDS",
+        help="when the change moves the registry's data (another backend, bucket, container "
+        "or root), count the repositories and blobs on both backends and warn about what the "
+        "registry would stop seeing; reads both over the network, at most SECONDS (default 5)",
+    )
+
+
+def inventory_warning(
+    args: argparse.Namespace, inputs: Inputs, *, quiet: bool = False
+) -> dict[str, Any] | None:
+    """For plan/apply with --inventory: print the data-move line to stderr (unless `quiet`)
+    and return it for JSON; None without the flag or when the data stays where it is."""
+    seconds = getattr(args, "inventory", None)
+    if seconds is None:
+        return None
+    moved = _start_inventory(inputs, seconds, None)()
+    if moved is None:
+        return None
+    if not quiet:
+        print(f"{'warning' if moved.warning else 'note'}: {moved.message}", file=sys.stderr)
+    return moved.to_dict()
 
 
 def current_storage(inputs: Inputs) -> StorageDraft | None:

@@ -16,6 +16,7 @@ from ..core.safe_write import current_fingerprint, list_backups, restore_backup
 from ..core.secrets import mask_text
 from ..core.upload import export_storage
 from ..services.apply import apply_plan
+from .check_command import inventory_warning
 from .inputs import config_path, load_inputs, registry_version
 from .render import colour_diff, dump_json, problems_table
 
@@ -59,8 +60,10 @@ def plan(args: argparse.Namespace) -> int:
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     env = environment_report(result, target) if target is not None else None
     notes = inputs.notes + env_notes
+    data = inventory_warning(args, inputs, quiet=as_json)  # only with --inventory
     if as_json:
-        dump_json({**_plan_json(result, notes), "environment": env})
+        extra = {"data_move": data} if args.inventory is not None else {}
+        dump_json({**_plan_json(result, notes), "environment": env, **extra})
     else:
         _print_plan(result, notes)
         if env is not None:
@@ -143,6 +146,7 @@ def apply(args: argparse.Namespace) -> int:
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes)
+    inventory_warning(args, inputs)  # only with --inventory, before the confirmation
     if result.errors:
         print("Nothing was written: fix the errors above first.", file=sys.stderr)
         return ERROR

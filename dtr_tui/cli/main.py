@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not ask the Docker engine: plan against the file alone",
     )
+    check_command.add_inventory_flag(p)
     p.set_defaults(func=commands.plan)
 
     p = sub.add_parser(
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write even when the container's REGISTRY_* environment overrides the change",
     )
+    check_command.add_inventory_flag(p)
     p.set_defaults(func=commands.apply)
 
     p = sub.add_parser("history", parents=[common], help="show the audit log of past applies")

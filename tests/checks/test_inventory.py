@@ -259,3 +259,33 @@ def test_check_from_s3_to_filesystem_counts_the_bucket(
     move = json.loads(out)["data_move"]
     assert move["warning"] and move["current"]["where"].startswith(f"s3 bucket {bucket}")
     assert f"holds 1 repository and {len(blobs)} blobs" in move["message"]
+
+
+# -- `dtr-tui plan/apply --inventory` ----------------------------------------------------------
+
+
+def test_plan_and_apply_warn_only_with_inventory(
+    filled_root: tuple[Path, int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dtr_tui.cli.main import main
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")  # the file alone
+    root, blobs = filled_root
+    config = write_config(tmp_path / "config.yml", {"filesystem": {"rootdirectory": str(root)}})
+    move = ["--config", str(config), "--set", f"filesystem.rootdirectory={tmp_path / 'new'}"]
+    assert main(["plan", *move, "--no-container"]) == 1
+    assert "registry will not see" not in capsys.readouterr().err  # no network unless asked
+    assert main(["plan", *move, "--no-container", "--inventory"]) == 1
+    err = capsys.readouterr().err
+    assert f"warning: the current backend (filesystem {root}) holds 3 repositories and " in err
+    assert "holds 0: the registry will not see them" in err
+    assert main(["plan", *move, "--no-container", "--inventory", "3", "--output", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)["data_move"]
+    assert data["warning"] and data["current"]["blobs"] == blobs
+    assert main(["apply", *move, "--inventory", "--yes"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: the current backend" in captured.err
+    assert str(tmp_path / "new") in config.read_text()
