@@ -159,6 +159,11 @@ def _secret_values(*texts: str) -> Iterator[str]:
             continue
 
 
+def secret_values(*texts: str) -> list[str]:
+    """Every secret value in these config texts, to mask them in logs shown to a person."""
+    return list(_secret_values(*texts))
+
+
 def _http_addr(text: str) -> str | None:
     try:
         view = ConfigDocument.parse(text, "config").view
