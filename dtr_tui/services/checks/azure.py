@@ -84,7 +84,9 @@ class AzureTarget:
         )
 
 
-def azure_error(err: BaseException, target: AzureTarget, what: str) -> CheckFailed:
+def azure_error(
+    err: BaseException, target: AzureTarget, what: str, timeout: float | None = None
+) -> CheckFailed:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
     if isinstance(err, CheckFailed):
@@ -103,7 +105,7 @@ def azure_error(err: BaseException, target: AzureTarget, what: str) -> CheckFail
             f"{what}: permission denied ({code})",
             "give the identity the Storage Blob Data Contributor role on the container",
         )
-    problem = network_problem(err, target.endpoint)
+    problem = network_problem(err, target.endpoint, timeout)
     if problem:
         return problem
     if isinstance(err, HttpResponseError):
@@ -173,12 +175,13 @@ def azure_checks(
             context = ssl.create_default_context(cafile=ctx.ca_bundle) if ctx.ca_bundle else None
             if target.skipverify:
                 context = ssl._create_unverified_context()
-            with urllib.request.urlopen(url, timeout=ctx.remaining, context=context) as resp:
+            wait = sdk_timeout(ctx.remaining)
+            with urllib.request.urlopen(url, timeout=wait, context=context) as resp:
                 status = resp.status
         except urllib.error.HTTPError as err:
             status = err.code
         except OSError as err:
-            problem = network_problem(err, target.endpoint)
+            problem = network_problem(err, target.endpoint, timeout)
             hint = "" if version.major > 2 else " (built from accountname and realm)"
             if problem:
                 problem.detail += hint
@@ -192,7 +195,7 @@ def azure_checks(
         try:
             info = service(ctx).get_account_information()
         except Exception as err:
-            raise azure_error(err, target, "account information") from None
+            raise azure_error(err, target, "account information", timeout) from None
         return passed(f"account {target.account} accepted the key ({info.get('account_kind')})")
 
     def container(ctx: CheckContext) -> Outcome:
@@ -203,7 +206,7 @@ def azure_checks(
         try:
             client.get_container_properties()
         except Exception as err:
-            failed = azure_error(err, target, f"container {target.container}")
+            failed = azure_error(err, target, f"container {target.container}", timeout)
             if target.creates_container and "does not exist" in failed.detail:
                 return warned(failed.detail + "; registry 2.8 creates it at startup", failed.fix)
             raise failed from None
@@ -225,7 +228,7 @@ def azure_checks(
             finally:
                 blob.delete_blob()
         except Exception as err:
-            raise azure_error(err, target, f"blob {key}") from None
+            raise azure_error(err, target, f"blob {key}", timeout) from None
         return passed(f"wrote, read and deleted {target.container}/{key}")
 
     return [

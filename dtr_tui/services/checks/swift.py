@@ -78,7 +78,9 @@ class SwiftTarget:
         )
 
 
-def swift_error(err: BaseException, target: SwiftTarget, what: str) -> CheckFailed:
+def swift_error(
+    err: BaseException, target: SwiftTarget, what: str, timeout: float | None = None
+) -> CheckFailed:
     from swiftclient.exceptions import ClientException
 
     if isinstance(err, CheckFailed):
@@ -99,11 +101,11 @@ def swift_error(err: BaseException, target: SwiftTarget, what: str) -> CheckFail
         if status == 404:
             return CheckFailed(f"{what}: not found (404)")
         if status is None:
-            problem = network_problem(err, target.authurl)
+            problem = network_problem(err, target.authurl, timeout)
             if problem:
                 return problem
         return CheckFailed(f"{what}: {err.http_status} {err.http_reason or err.msg}")
-    problem = network_problem(err, target.authurl)
+    problem = network_problem(err, target.authurl, timeout)
     return problem or CheckFailed(f"{what}: {type(err).__name__}: {err}")
 
 
@@ -118,12 +120,16 @@ def swift_checks(
         """One authenticated connection per run (auth once; later calls reuse the token)."""
         ctx.check_cancel()
         with lock:
+            if "failed" in cache:  # one try per run: waiting checks must not try again
+                failed = cache["failed"]
+                raise CheckFailed(failed.detail, failed.fix, failed.status)
             if "conn" not in cache:
-                c = target.connection(sdk_timeout(timeout), ctx.ca_bundle)
+                c = target.connection(sdk_timeout(ctx.remaining), ctx.ca_bundle)
                 try:
                     c.get_auth()
                 except Exception as err:
-                    raise swift_error(err, target, "authentication") from None
+                    cache["failed"] = swift_error(err, target, "authentication", timeout)
+                    raise cache["failed"] from None
                 cache["conn"] = c
             return cache["conn"]
 
@@ -143,7 +149,7 @@ def swift_checks(
         try:
             return getattr(c, op)(*args, **kw)
         except Exception as err:
-            raise swift_error(err, target, what) from None
+            raise swift_error(err, target, what, timeout) from None
 
     def auth_version(ctx: CheckContext) -> Outcome:
         if target.authversion is None:
