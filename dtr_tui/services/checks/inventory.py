@@ -30,24 +30,31 @@ _SHOWN = 5  # repository names quoted in a message
 
 @dataclass(frozen=True)
 class Inventory:
-    """What one backend holds. `counted` is False when it could not be read at all."""
+    """What one backend holds. `counted` is False when it could not be read at all; a count
+    that stopped early (time or limit) is a lower bound ("at least")."""
 
     repositories: int
     blobs: int
     detail: str
-    complete: bool = True
     counted: bool = True
     where: str = ""
     names: tuple[str, ...] = ()
     seconds: float = 0.0
+    repositories_complete: bool = True
+    blobs_complete: bool = True
+
+    @property
+    def complete(self) -> bool:
+        return self.counted and self.repositories_complete and self.blobs_complete
 
     @property
     def amount(self) -> str:
-        """`3 repositories and 12 blobs`, prefixed by `at least` when counting stopped early."""
-        at_least = "" if self.complete else "at least "
+        """`3 repositories and 12 blobs`; a count that stopped early says `at least`."""
+        repos = "" if self.repositories_complete else "at least "
+        blobs = "" if self.blobs_complete else "at least "
         return (
-            f"{at_least}{_plural(self.repositories, 'repository', 'repositories')} "
-            f"and {at_least}{_plural(self.blobs, 'blob', 'blobs')}"
+            f"{repos}{_plural(self.repositories, 'repository', 'repositories')} "
+            f"and {blobs}{_plural(self.blobs, 'blob', 'blobs')}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -399,8 +406,8 @@ def count_registry_data(
     """How many repositories and blobs the registry would see on this draft's backend.
 
     Reads listings only, for at most `timeout` seconds and `limit` of each; stopping early
-    gives `complete=False` ("at least"). Never raises for a failing backend: `counted` is then
-    False and `detail` says why, with no secret of the draft in it.
+    gives a lower bound (`complete` False, "at least"). Never raises for a failing backend:
+    `counted` is then False and `detail` says why, with no secret of the draft in it.
     """
     began = time.monotonic()
     scrub = Scrubber(draft_secrets(draft))
@@ -466,7 +473,14 @@ def count_registry_data(
         return _uncounted(lister.where, f"no answer within {timeout:g} s", began)
     names = tuple(sorted(repos.names))
     inventory = Inventory(
-        repos.count, blobs.count, "", complete, True, lister.where, names, seconds
+        repos.count,
+        blobs.count,
+        "",
+        where=lister.where,
+        names=names,
+        seconds=seconds,
+        repositories_complete=repos.done,
+        blobs_complete=blobs.done,
     )
     why = ""
     if not complete:
@@ -497,7 +511,6 @@ def _uncounted(where: str, why: str, began: float) -> Inventory:
         0,
         0,
         f"not counted: {why}",
-        complete=False,
         counted=False,
         where=where,
         seconds=time.monotonic() - began,
