@@ -55,8 +55,12 @@ def validate(args: argparse.Namespace) -> int:
 
 def plan(args: argparse.Namespace) -> int:
     as_json = args.output == "json"
-    target, env_notes = _plan_target(args, quiet=as_json)
-    inputs = load_inputs(args)
+    if getattr(args, "service", None):
+        target, env_notes, doc = _plan_service(args)
+    else:
+        target, env_notes = _plan_target(args, quiet=as_json)
+        doc = None
+    inputs = load_inputs(args, doc=doc)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     env = environment_report(result, target) if target is not None else None
     notes = inputs.notes + env_notes
@@ -73,7 +77,17 @@ def plan(args: argparse.Namespace) -> int:
     return CHANGED if result.has_changes else OK
 
 
-def environment_report(result: Plan, target: DockerTarget) -> dict[str, Any]:
+def _plan_service(args: argparse.Namespace) -> tuple[Any, list[str], ConfigDocument]:
+    from ..services.docker_target import docker_client
+    from ..services.swarm import find_service, read_service_config
+
+    client = docker_client()
+    target = find_service(client, args.service)
+    doc = read_service_config(client, target)
+    return target, [f"target: {target.label}: {target.delivery} ({doc.source})"], doc
+
+
+def environment_report(result: Plan, target: Any) -> dict[str, Any]:
     """What the container's REGISTRY_* environment does to the planned storage section:
     findings (wipe, two drivers, misspelt, retyped) and the changes it would shadow."""
     from ..core.env_overrides import merge_env
@@ -142,6 +156,8 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
 
 
 def apply(args: argparse.Namespace) -> int:
+    if getattr(args, "service", None):
+        return _apply_service(args)
     target, client = _docker_target(args)
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
@@ -167,6 +183,10 @@ def apply(args: argparse.Namespace) -> int:
     )
     if outcome.healthy is None:
         print(RESTART_HINT)
+    return _report_outcome(outcome)
+
+
+def _report_outcome(outcome: Any) -> int:
     if outcome.failure:
         print(f"The new config is not in use: {outcome.failure}", file=sys.stderr)
         if outcome.log_tail:
@@ -175,10 +195,47 @@ def apply(args: argparse.Namespace) -> int:
     return OK if outcome.ok else ERROR
 
 
+def _apply_service(args: argparse.Namespace) -> int:
+    """apply --service NAME: a rolling update of a Swarm service, the config delivered as the
+    service gets it (bind-mounted file, or a new Docker config object swapped in)."""
+    from ..services.docker_target import docker_client
+    from ..services.swarm import apply_to_service, find_service, read_service_config
+
+    client = docker_client()
+    target = find_service(client, args.service)
+    doc = read_service_config(client, target)
+    print(f"target: {target.label}: {target.config_inside} from a {target.delivery} ({doc.source})")
+    inputs = load_inputs(args, doc=doc)
+    result = plan_change(inputs.doc, inputs.draft, inputs.version)
+    _print_plan(result, inputs.notes)
+    if result.errors:
+        print("Nothing was changed: fix the errors above first.", file=sys.stderr)
+        return ERROR
+    if not result.has_changes:
+        print("Nothing to change.")
+        return OK
+    if not args.yes and not _confirm(f"Update {target.label} with this change?"):
+        print("Nothing was changed.", file=sys.stderr)
+        return ERROR
+    outcome = apply_to_service(
+        result,
+        target,
+        client,
+        progress=lambda step: print(f"  {step}", flush=True),
+        timeout=getattr(args, "timeout", 60.0),
+        force=bool(getattr(args, "force", False)),
+    )
+    return _report_outcome(outcome)
+
+
 def history(args: argparse.Namespace) -> int:
     from ..services.audit import audit_path, read_history
 
     path = config_path(args)
+    if getattr(args, "service", None):  # a config object has no file: its log is kept aside
+        from ..services.swarm import service_audit_base
+
+        path = service_audit_base(args.service)
     entries = read_history(path)
     if not entries:
         print(f"no applies recorded for {path} (looked in {audit_path(path)})")

@@ -41,11 +41,12 @@ def registry_version(args: argparse.Namespace) -> RegistryVersion:
         raise DtrError(str(exc), field="--registry-version") from None
 
 
-def load_inputs(args: argparse.Namespace) -> Inputs:
-    """The config as read and the draft the flags make of it."""
-    path = config_path(args)
+def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> Inputs:
+    """The config as read (or `doc`, e.g. a Swarm config object) and the draft the flags make
+    of it."""
+    path = config_path(args) if doc is None else Path(doc.source)
     version = registry_version(args)
-    doc = ConfigDocument.load_or_default(path)
+    doc = doc if doc is not None else ConfigDocument.load_or_default(path)
     notes: list[str] = []
     if not doc.exists:
         notes.append(f"{path} does not exist yet: it will be created with a filesystem default")

@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the one running registry container, when an engine answers)",
     )
     p.add_argument(
+        "--service",
+        metavar="NAME",
+        help="plan against this Swarm service's config (file or config object) and environment",
+    )
+    p.add_argument(
         "--no-container",
         action="store_true",
         help="do not ask the Docker engine: plan against the file alone",
@@ -112,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--container",
         metavar="NAME",
         help="the registry container (default: the one running registry container)",
+    )
+    p.add_argument(
+        "--service",
+        metavar="NAME",
+        help="a Swarm service instead: a rolling update (failure action: rollback), the config "
+        "delivered as the service gets it (bind-mounted file, or a new Docker config object)",
     )
     p.add_argument(
         "--restart",
@@ -134,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.apply)
 
     p = sub.add_parser("history", parents=[common], help="show the audit log of past applies")
+    p.add_argument("--service", metavar="NAME", help="the log of a Swarm service's applies")
     p.set_defaults(func=commands.history)
 
     p = sub.add_parser(

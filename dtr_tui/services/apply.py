@@ -121,7 +121,8 @@ def apply_plan(
     return outcome
 
 
-def _refuse_shadowed(plan: Plan, target: DockerTarget, force: bool, say: Progress) -> None:
+def _refuse_shadowed(plan: Plan, target: Any, force: bool, say: Progress) -> None:
+    """`target`: a DockerTarget or a SwarmTarget (both have `env` and `label`)."""
     merged = merge_env(plan.draft.as_view(), target.env, plan.version)
     reasons = [f.message for f in merged.errors]
     reasons += merged.shadowing(c.path for c in plan.changes)
@@ -303,9 +304,7 @@ def _restore_without_restart(
     return replace(result(False, True, False, failure, ""), restarted=False)
 
 
-def _audit(
-    plan: Plan, target: DockerTarget | None, outcome: ApplyResult, say: Progress
-) -> ApplyResult:
+def _audit(plan: Plan, target: Any, outcome: ApplyResult, say: Progress) -> ApplyResult:
     from .audit import append_audit
 
     if outcome.rollback_failed:

@@ -1,0 +1,223 @@
+"""Swarm services updated with a rolling restart, on a private single-node swarm (its own
+dockerd, so the shared engine never becomes a swarm manager): the config as a Docker config
+object (a new object swapped in) and as a bind-mounted file (written, update forced), and a
+broken change Swarm rolls back by itself."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtr_tui.cli.main import main
+from tests.support.dockerd import CONTAINER_CONFIG_DIR, Dockerd, build_registry_image
+from tests.support.ports import free_port
+from tests.support.push import blob_data_path, push_test_image
+from tests.support.registry import registry_config_text
+
+CONFIG_INSIDE = f"{CONTAINER_CONFIG_DIR}/config.yml"
+DATA_INSIDE = "/var/lib/registry"
+FS = {"filesystem": {"rootdirectory": DATA_INSIDE}}
+
+
+@pytest.fixture(scope="module")
+def swarm() -> Iterator[Dockerd]:
+    engine = Dockerd()
+    engine.start()
+    try:
+        client = engine.client()
+        build_registry_image(client)
+        client.swarm.init(advertise_addr="127.0.0.1", listen_addr=f"127.0.0.1:{free_port()}")
+        yield engine
+    finally:
+        with contextlib.suppress(Exception):
+            for service in engine.client().services.list():
+                service.remove()
+        with contextlib.suppress(Exception):
+            engine.client().swarm.leave(force=True)
+        engine.stop()
+
+
+def serving(url: str, timeout: float = 30) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with opener.open(url + "/v2/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+class Service:
+    def __init__(self, engine: Dockerd, root: Path, *, config_object: bool) -> None:
+        from docker.types import ConfigReference
+
+        self.client = engine.client()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.name = f"reg-{uuid.uuid4().hex[:8]}"
+        self.data = root / "data"
+        self.data.mkdir()
+        self.etc = root / "etc"
+        self.etc.mkdir()
+        text = registry_config_text(FS, self.port)
+        kwargs: dict[str, Any] = {"mounts": [f"{self.data}:{DATA_INSIDE}:rw"]}
+        if config_object:
+            made = self.client.configs.create(name=f"{self.name}-config", data=text.encode())
+            kwargs["configs"] = [
+                ConfigReference(made.id, f"{self.name}-config", filename=CONFIG_INSIDE)
+            ]
+        else:
+            (self.etc / "config.yml").write_text(text)
+            kwargs["mounts"].append(f"{self.etc}:{CONTAINER_CONFIG_DIR}:rw")
+        self.service = self.client.services.create(
+            "dtr-tui-test/registry:2.8", name=self.name, networks=["host"], **kwargs
+        )
+        serving(self.url)
+
+    def spec(self) -> dict[str, Any]:
+        self.service.reload()
+        return dict(self.service.attrs["Spec"])
+
+    def config_ref(self) -> dict[str, Any]:
+        return dict(self.spec()["TaskTemplate"]["ContainerSpec"]["Configs"][0])
+
+    def config_text(self) -> str:
+        data = self.client.configs.get(self.config_ref()["ConfigID"]).attrs["Spec"]["Data"]
+        return base64.b64decode(data).decode()
+
+    def running_tasks(self) -> set[str]:
+        return {t["ID"] for t in self.service.tasks({"desired-state": "running"})}
+
+
+@pytest.fixture
+def made(swarm: Dockerd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("DOCKER_HOST", swarm.base_url)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    services: list[Service] = []
+
+    def make(config_object: bool) -> Service:
+        root = tmp_path / f"svc{len(services)}"
+        root.mkdir()
+        services.append(Service(swarm, root, config_object=config_object))
+        return services[-1]
+
+    yield make
+    for service in services:
+        with contextlib.suppress(Exception):
+            service.service.remove()
+
+
+def storage_file(tmp_path: Path, storage: dict[str, Any]) -> str:
+    path = tmp_path / f"storage-{uuid.uuid4().hex[:6]}.yml"
+    path.write_text("storage: " + json.dumps(storage) + "\n")
+    return str(path)
+
+
+def apply(svc: Service, tmp_path: Path, storage: dict[str, Any]) -> int:
+    return main(
+        ["apply", "--service", svc.name, "--yes", "--timeout", "40"]
+        + ["--from", storage_file(tmp_path, storage)]
+    )
+
+
+def test_config_object_service_switched_to_s3_by_a_rolling_update(
+    made: Any, moto_server: Any, tmp_path: Path, capsys: Any
+) -> None:
+    svc = made(config_object=True)
+    old_ref, old_tasks = svc.config_ref(), svc.running_tasks()
+    bucket = moto_server.create_bucket(f"swarm-{uuid.uuid4().hex[:8]}")
+    assert apply(svc, tmp_path, moto_server.registry_storage(bucket)) == 0
+    out = capsys.readouterr()
+    assert "from a config object (docker config " in out.out
+    assert "created config object" in out.out and "rolling update of service" in out.out
+    assert moto_server.secret_key not in out.out + out.err
+    spec = svc.spec()
+    assert spec["UpdateConfig"]["FailureAction"] == "rollback"
+    new_ref = svc.config_ref()
+    assert new_ref["ConfigID"] != old_ref["ConfigID"]
+    assert new_ref["File"]["Name"] == CONFIG_INSIDE
+    assert f"bucket: {bucket}" in svc.config_text()
+    assert svc.client.configs.get(old_ref["ConfigID"])  # the previous object is kept
+    assert svc.running_tasks().isdisjoint(old_tasks)  # the task was replaced
+    pushed = push_test_image(svc.url, "swarm/s3")
+    keys = {
+        o["Key"]
+        for o in moto_server.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])
+    }
+    assert any(k.endswith(blob_data_path(pushed["layer_digest"])) for k in keys)
+    history = (tmp_path / "state" / "dtr-tui").glob("*.dtr-tui-audit.jsonl")
+    entry = json.loads(next(history).read_text().splitlines()[-1])
+    assert entry["outcome"] == "applied-and-serving"
+    assert moto_server.secret_key not in json.dumps(entry)
+    assert main(["history", "--service", svc.name]) == 0
+    assert "applied-and-serving  service " + svc.name in capsys.readouterr().out
+
+    assert main(["plan", "--service", svc.name, "--output", "json", "--driver", "inmemory"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["file"].startswith("docker config " + svc.name)
+    assert report["environment"]["container"].startswith("service " + svc.name)
+    assert moto_server.secret_key not in report["diff"]
+
+
+def test_bind_mounted_service_written_and_force_updated(
+    made: Any, tmp_path: Path, capsys: Any
+) -> None:
+    svc = made(config_object=False)
+    old_tasks = svc.running_tasks()
+    force_before = int(svc.spec()["TaskTemplate"].get("ForceUpdate") or 0)
+    moved = {"filesystem": {"rootdirectory": DATA_INSIDE + "/moved"}}
+    assert apply(svc, tmp_path, moved) == 0
+    out = capsys.readouterr()
+    assert "from a bind mount" in out.out and "backed up the previous version" in out.out
+    assert "/moved" in (svc.etc / "config.yml").read_text()
+    assert int(svc.spec()["TaskTemplate"]["ForceUpdate"]) == force_before + 1
+    assert svc.running_tasks().isdisjoint(old_tasks)
+    pushed = push_test_image(svc.url, "swarm/bind")
+    assert (svc.data / "moved" / blob_data_path(pushed["layer_digest"])).is_file()
+
+
+def test_broken_change_is_rolled_back_by_swarm(
+    made: Any, swift_server: Any, tmp_path: Path, capsys: Any
+) -> None:
+    svc = made(config_object=True)
+    old_ref = svc.config_ref()
+    wrong = "wrong-" + uuid.uuid4().hex[:8]
+    storage = swift_server.registry_storage(f"c-{uuid.uuid4().hex[:6]}", password=wrong)
+    assert apply(svc, tmp_path, storage) == 2
+    out = capsys.readouterr()
+    assert wrong not in out.out + out.err
+    assert "Swarm is rolling the service back" in out.out
+    assert "rolled back: the registry serves again on the previous config" in out.out
+    assert "swift authentication failed" in out.err  # the log tail
+    assert svc.config_ref()["ConfigID"] == old_ref["ConfigID"]
+    serving(svc.url, 5)
+
+
+def test_broken_change_to_a_bind_mounted_file_is_restored_and_updated_again(
+    made: Any, swift_server: Any, tmp_path: Path, capsys: Any
+) -> None:
+    svc = made(config_object=False)
+    before = (svc.etc / "config.yml").read_text()
+    wrong = "wrong-" + uuid.uuid4().hex[:8]
+    storage = swift_server.registry_storage(f"c-{uuid.uuid4().hex[:6]}", password=wrong)
+    assert apply(svc, tmp_path, storage) == 2
+    out = capsys.readouterr()
+    assert wrong not in out.out + out.err
+    assert "restored" in out.out and "forcing another update" in out.out
+    assert "rolled back: the registry serves again on the previous config" in out.out
+    assert (svc.etc / "config.yml").read_text() == before
+    serving(svc.url, 5)
