@@ -43,6 +43,8 @@ class MainScreen(Screen[None]):
         self.preview: Preview | None = None
         self.revealed = False
         self._forms: dict[str, ParamForm] = {}
+        self._shown_rest: list[Problem] | None = None
+        self._shown_problems: list[Problem] | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -95,7 +97,8 @@ class MainScreen(Screen[None]):
             self.query_one(widget_id).display = False
         await self._show_driver(self.session.draft.driver)
         self.query_one("#driver", Select).focus()
-        self._build_planner()
+        # after the first frame: the worker would otherwise share the GIL with the first paint
+        self.call_after_refresh(self._build_planner)
 
     @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
     def _build_planner(self) -> None:
@@ -191,6 +194,9 @@ class MainScreen(Screen[None]):
         for form in self.query(ParamForm):
             shown |= form.show_problems(by_path)
         rest = [p for p in ordered if p.path[1:] not in shown or p.path[:1] != ("storage",)]
+        if rest == self._shown_rest and problems == self._shown_problems:
+            return
+        self._shown_rest, self._shown_problems = rest, problems
         general = self.query_one("#general-problems", Static)
         general.display = bool(rest)
         text = Text()

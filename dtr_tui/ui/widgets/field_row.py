@@ -49,6 +49,8 @@ class FieldRow(Vertical):
         self.field = field
         self.version = version
         self.value = value
+        self._problem: Problem | None = None
+        self._problem_shown = False
 
     @property
     def kind(self) -> Kind:
@@ -141,6 +143,10 @@ class FieldRow(Vertical):
 
     # -- attributes down -----------------------------------------------------------------
     def show_problem(self, problem: Problem | None) -> None:
+        if problem == self._problem and self._problem_shown:
+            return  # unchanged: no repaint, no relayout (this runs on every keystroke)
+        self._problem = problem
+        self._problem_shown = True
         note = self.query_one(".field-problem", Static)
         self.set_class(problem is not None and problem.severity is Severity.ERROR, "-invalid")
         self.set_class(problem is not None and problem.severity is not Severity.ERROR, "-warning")

@@ -12,7 +12,12 @@ from ...core.secrets import MASK, is_secret_key, masked_view
 
 
 class UnmanagedList(Static):
+    _shown: list[tuple[Path, Any]] | None = None
+
     def show(self, items: list[tuple[Path, Any]]) -> None:
+        if items == self._shown:
+            return
+        self._shown = items
         self.display = bool(items)
         text = Text("Kept as written (not edited here):\n", style="bold")
         for path, value in items:
