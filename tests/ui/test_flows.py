@@ -267,3 +267,40 @@ async def test_help_lists_every_key(config_file: Path, app_for: AppFactory) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_export_writes_a_redacted_storage_file(
+    config_file: Path, app_for: AppFactory
+) -> None:
+    from textual.widgets import Checkbox
+
+    from dtr_tui.ui.screens.export import ExportDialog
+
+    target = config_file.with_name("exported.yml")
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await fill_s3(pilot)
+        await pilot.press("ctrl+e")
+        await wait_for_screen(pilot, ExportDialog)
+        dialog = app.screen
+        path = dialog.query_one("#export-path", Input)
+        path.value = str(target)
+        assert not dialog.query_one("#export-secrets", Checkbox).value
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for_screen(pilot, MainScreen)
+    text = target.read_text()
+    assert "bucket: registry-images" in text
+    assert "wJalrXUtnFEMI" not in text and "<redacted>" in text
+    assert config_file.read_text() == FILESYSTEM_CONFIG  # exporting is not saving
+
+
+async def test_palette_offers_every_command(config_file: Path, app_for: AppFactory) -> None:
+    from dtr_tui.ui.commands import COMMANDS
+
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {c.label for c in COMMANDS} <= titles
