@@ -196,6 +196,7 @@ def apply_to_service(
     began = time.monotonic()
     written: WriteResult | None = None
     old_ref = target.config_ref
+    new_ref: dict[str, Any] = {}
     if old_ref is not None:
         current = _current_ref(service, target)
         if current is None or current.get("ConfigID") != old_ref.get("ConfigID"):
@@ -206,7 +207,7 @@ def apply_to_service(
             )
         new_ref = _create_config(client, old_ref, plan.new_text)
         say(f"created config object {new_ref['ConfigName']} (the previous one is kept)")
-        _update(service, target, say, configs=_swap(service, target, new_ref))
+        stale = _update(service, target, say, configs=_swap(service, target, new_ref))
     else:
         assert target.config_on_host is not None
         written = write_config(
@@ -220,10 +221,10 @@ def apply_to_service(
         if written.backup is not None:
             say(f"backed up the previous version to {written.backup}")
         say(f"wrote {written.path} (mode {written.mode:04o})")
-        _update(service, target, say, force_update=True)
+        stale = _update(service, target, say, force_update=True)
     base = target.health_base(_http_addr(plan.new_text))
     say(f"waiting for the rolling update and {base}/v2/ (up to {timeout:g} s)")
-    state, reason = _wait(client, target, base, began + timeout)
+    state, reason = _wait(client, target, base, began + timeout, stale=stale)
     if state == "serving":
         say(f"the registry serves again after {time.monotonic() - began:.2f} s (rolling update)")
         outcome = ApplyResult(True, steps, written, True, True, seconds=time.monotonic() - began)
@@ -233,6 +234,8 @@ def apply_to_service(
     rolled = _roll_back(client, target, service, plan, written, old_ref, state, timeout, say)
     if rolled:
         say("rolled back: the registry serves again on the previous config")
+        if old_ref is not None:
+            _drop_config(client, new_ref, say)
     else:
         say(
             "ROLLBACK FAILED: the service does not serve on the previous config either; "
@@ -248,6 +251,15 @@ def apply_to_service(
         time.monotonic() - began,
     )  # fmt: skip
     return _audit_service(plan, target, outcome, say) if audit else outcome
+
+
+def _drop_config(client: Any, ref: Mapping[str, Any], say: Progress) -> None:
+    """Remove the config object of a failed change once nothing uses it (best effort)."""
+    try:
+        client.configs.get(ref["ConfigID"]).remove()
+        say(f"removed the unused config object {ref['ConfigName']}")
+    except Exception:  # still referenced by a task being shut down: harmless, say so
+        say(f"the unused config object {ref['ConfigName']} is left: docker config rm it later")
 
 
 def _service(client: Any, target: SwarmTarget) -> Any:
@@ -295,10 +307,12 @@ def _update(
     *,
     configs: list[dict[str, Any]] | None = None,
     force_update: bool = False,
-) -> None:
-    """One rolling update of the service: new config references and/or a forced restart."""
+) -> str:
+    """One rolling update of the service: new config references and/or a forced restart.
+    Returns when the previous update started, to tell its status from this one's."""
     service.reload()
     spec = service.attrs["Spec"]
+    previous = str((service.attrs.get("UpdateStatus") or {}).get("StartedAt") or "")
     template: dict[str, Any] = {}
     if configs is not None:
         template["ContainerSpec"] = {"Configs": configs}
@@ -320,6 +334,7 @@ def _update(
         f"rolling update of {target.label} started ({'new config object' if configs else 'forced'}"
         ", failure action: rollback)"
     )
+    return previous
 
 
 def _wait(
@@ -328,6 +343,7 @@ def _wait(
     base: str,
     deadline: float,
     done: tuple[str, ...] = ("completed",),
+    stale: str | None = None,
 ) -> tuple[str, str]:
     """Until the update reaches a `done` state and the registry serves ("serving"), Swarm
     rolls back or pauses ("rollback"/"paused"), or the deadline passes ("timeout")."""
@@ -339,6 +355,8 @@ def _wait(
         service = client.services.get(target.service_id)
         status = service.attrs.get("UpdateStatus") or {}
         state = str(status.get("State") or "")
+        if stale is not None and str(status.get("StartedAt") or "") == stale:
+            state = ""  # still the status of the update before ours
         message = str(status.get("Message") or "")
         completed = state in done
         if state.startswith("rollback") and not completed:
@@ -374,6 +392,7 @@ def _roll_back(
     say: Progress,
 ) -> bool:
     began = time.monotonic()
+    stale: str | None = None
     try:
         if state == "rollback":
             say("Swarm rolls the service back by itself (failure action: rollback)")
@@ -389,16 +408,17 @@ def _roll_back(
                 replace_inode=not target.file_mount,
             )
             say(f"restored {written.path} from {written.backup}; forcing another update")
-            _update(_service(client, target), target, say, force_update=True)
+            stale = _update(_service(client, target), target, say, force_update=True)
         elif old_ref is not None:
             current = _current_ref(_service(client, target), target) or {}
             if current.get("ConfigID") != old_ref.get("ConfigID"):
                 say(f"swapping the previous config object {old_ref['ConfigName']} back in")
                 svc = _service(client, target)
-                _update(svc, target, say, configs=_swap(svc, target, old_ref))
+                stale = _update(svc, target, say, configs=_swap(svc, target, old_ref))
         base = target.health_base(_http_addr(plan.old_text))
         settled = ("completed", "rollback_completed")
-        served, reason = _wait(client, target, base, time.monotonic() + timeout, settled)
+        deadline = time.monotonic() + timeout
+        served, reason = _wait(client, target, base, deadline, settled, stale)
         if served != "serving":
             say(f"after the rollback: {reason}")
             return False

@@ -204,6 +204,9 @@ def test_broken_change_is_rolled_back_by_swarm(
     assert "rolled back: the registry serves again on the previous config" in out.out
     assert "swift authentication failed" in out.err  # the log tail
     assert svc.config_ref()["ConfigID"] == old_ref["ConfigID"]
+    assert "config object" in out.out.split("rolled back:")[1]  # the failed one removed or named
+    names = {c.name for c in svc.client.configs.list()}
+    assert f"{svc.name}-config" in names
     serving(svc.url, 5)
 
 
