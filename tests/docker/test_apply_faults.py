@@ -227,3 +227,19 @@ def test_rollback_that_fails_is_loud_and_keeps_both_versions(
         assert "swift" in backups_of(reg.config)[-1].read_text()
         assert "the previous config is back" in said and "NOT serving" in said
         assert "is gone" in said  # why the restart on it failed
+
+
+def test_engine_stops_while_waiting_for_the_registry(own_engine: Dockerd, tmp_path: Path) -> None:
+    """Restarted on the new config, then the engine goes: the file is put back, and since the
+    engine cannot restart it on the old one, that is said loudly with both versions named."""
+    reg = Reg(own_engine.client(), tmp_path)
+    before = reg.config.read_text()
+    seen: list[str] = []
+    result = reg.apply({"inmemory": {}}, when("waiting for", own_engine.stop, seen))
+    said = "\n".join(seen)
+    assert not result.ok and result.restarted
+    assert result.rollback_failed, said
+    assert "the Docker engine stopped answering" in result.failure
+    assert "ROLLBACK FAILED" in said and "the previous config is back in" in said
+    assert reg.config.read_text() == before
+    assert "inmemory" in backups_of(reg.config)[-1].read_text()
