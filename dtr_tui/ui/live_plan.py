@@ -10,7 +10,7 @@ shows, at a fraction of the cost. No Textual import: this is plain logic, tested
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,19 @@ class Preview:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+def _common_length(a: str, b: str, limit: int, part: Callable[[str, int], str]) -> int:
+    """Length of the common prefix (or suffix) by bisection: slices compare in C, a
+    character loop in Python would cost more than the rest of a keystroke."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part(a, middle) == part(b, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _top_level_starts(text: str) -> list[int]:
@@ -91,13 +104,9 @@ class LivePlanner:
             return new, mask_text(new, self.doc.source, labels)
         if new == old:
             return new, "".join(self._masked)
-        head = 0
         limit = min(len(old), len(new))
-        while head < limit and old[head] == new[head]:
-            head += 1
-        tail = 0
-        while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
-            tail += 1
+        head = _common_length(old, new, limit, lambda t, n: t[:n])
+        tail = _common_length(old, new, limit - head, lambda t, n: t[len(t) - n :])
         # widen the changed span to whole top-level entries, which mask on their own
         first = max(i for i, s in enumerate(self._starts[:-1]) if s <= head) if head else 0
         old_end = len(old) - tail

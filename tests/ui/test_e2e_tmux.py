@@ -65,8 +65,15 @@ def test_filesystem_to_s3_saved_on_disk(tmp_path: Path, tmux: Tmux) -> None:
     tmux.keys("Down")
     tmux.keys("Enter")
     tmux.wait_for("not be visible")  # the switch warning
-    for value in ("us-east-1", "registry-images", "AKIAE2E", "e2e-secret-value"):
+    fields = {
+        "AWS region": "us-east-1",
+        "Bucket": "registry-images",
+        "Access key": "AKIAE2E",
+        "Secret key": "e2e-secret-value",
+    }
+    for label, value in fields.items():
         tmux.keys("Tab")
+        tmux.wait_for(f"{label}: ")  # the help line follows the focus: type only once it moved
         tmux.keys(value, literal=True)
     shown = tmux.wait_for("secretkey: ******** (new)")
     assert "e2e-secret-value" not in shown and "AKIAE2E" not in shown
