@@ -289,3 +289,28 @@ def test_plan_and_apply_warn_only_with_inventory(
     captured = capsys.readouterr()
     assert "warning: the current backend" in captured.err
     assert str(tmp_path / "new") in config.read_text()
+
+
+# -- where data lives, and the words (no server needed) --------------------------------------
+
+
+def test_location_follows_the_registry_drivers_paths() -> None:
+    s3 = StorageDraft("s3", {"bucket": "b", "region": "eu-west-1", "rootdirectory": "/r/"})
+    assert same_location(s3, s3.with_value(("s3", "rootdirectory"), "r"), V2_8)
+    assert same_location(s3, s3.with_value(("s3", "accesskey"), "other"), V2_8)
+    assert not same_location(s3, s3.with_value(("s3", "bucket"), "c"), V2_8)
+    assert not same_location(s3, s3.with_value(("s3", "region"), "us-east-1"), V2_8)
+    swift = StorageDraft("swift", {"authurl": "http://h/auth/v1.0", "username": "acct:u",
+                                   "password": "p", "container": "c"})  # fmt: skip
+    assert same_location(swift, swift.with_value(("swift", "username"), "acct:other"), V2_8)
+    assert not same_location(swift, swift.with_value(("swift", "prefix"), "p"), V2_8)
+    memory = StorageDraft("inmemory", {})
+    assert not same_location(memory, StorageDraft("inmemory", {}), V2_8)
+
+
+def test_switching_away_from_in_memory_says_it_is_lost_anyway(tmp_path: Path) -> None:
+    moved = vanishing(StorageDraft("inmemory", {}), fs(tmp_path), V2_8, timeout=2)
+    assert moved is not None and moved.warning
+    assert "in-memory" in moved.message and "lost when it restarts" in moved.message
+    moved = vanishing(fs(tmp_path), StorageDraft("inmemory", {}), V2_8, timeout=2)
+    assert moved is not None and "nothing vanishes" in moved.message  # tmp_path is empty

@@ -26,6 +26,7 @@ from .runner import draft_secrets
 LAYOUT = "docker/registry/v2"
 DEFAULT_LIMIT = 100_000  # repositories (and blobs) past which counting stops: "at least"
 _SHOWN = 5  # repository names quoted in a message
+IN_MEMORY = "in-memory"
 
 
 @dataclass(frozen=True)
@@ -424,14 +425,16 @@ def count_registry_data(
     elif draft.driver == "azure":
         lister = _AzureLister(draft, version, ctx)
         if lister.target.credential_type != "shared_key":
-            return _uncounted(lister.where, "only an account key (shared_key) is read", began)
+            return _uncounted(
+                scrub(lister.where), "only an account key (shared_key) is read", began
+            )
         base = _root(lister.target.root)
     elif draft.driver == "inmemory":
         return Inventory(
             0,
             0,
             "in-memory storage starts empty at every registry start",
-            where="in-memory",
+            where=IN_MEMORY,
             seconds=time.monotonic() - began,
         )
     else:
@@ -463,20 +466,20 @@ def count_registry_data(
     failed = repos.error or blobs.error
     if failed is not None:
         reason = _reason(lister, failed, timeout)
-        return _uncounted(lister.where, scrub(reason), began)
+        return _uncounted(scrub(lister.where), scrub(reason), began)
     if repos.gone and blobs.gone:
         return Inventory(
-            0, 0, "does not exist yet: holds nothing", where=lister.where, seconds=seconds
+            0, 0, "does not exist yet: holds nothing", where=scrub(lister.where), seconds=seconds
         )
     complete = repos.done and blobs.done
     if not complete and not repos.pages and not blobs.pages:
-        return _uncounted(lister.where, f"no answer within {timeout:g} s", began)
+        return _uncounted(scrub(lister.where), f"no answer within {timeout:g} s", began)
     names = tuple(sorted(repos.names))
     inventory = Inventory(
         repos.count,
         blobs.count,
         "",
-        where=lister.where,
+        where=scrub(lister.where),
         names=names,
         seconds=seconds,
         repositories_complete=repos.done,
@@ -554,6 +557,15 @@ def vanishing(
 
 def compare(current: Inventory, new: Inventory) -> Vanishing:
     """The message for a move from `current` to `new` (separate from counting, for tests)."""
+    if current.where == IN_MEMORY:
+        return Vanishing(
+            current,
+            new,
+            (),
+            True,
+            "the current backend is in-memory: whatever the running registry holds is lost "
+            "when it restarts, whichever backend comes next",
+        )
     if not current.counted:
         return Vanishing(
             current,
