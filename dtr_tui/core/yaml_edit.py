@@ -86,6 +86,7 @@ class Splicer:
     def __init__(self, text: str, step: int) -> None:
         self.text = text
         self.step = step
+        self.newline = "\r\n" if "\r\n" in text else "\n"  # follow a file edited on Windows
         self.edits: list[Edit] = []
         self._line_starts = [0]
         for index, char in enumerate(text):
@@ -95,7 +96,8 @@ class Splicer:
     def result(self) -> str:
         out = self.text
         for edit in sorted(self.edits, key=lambda e: (e.start, e.end), reverse=True):
-            out = out[: edit.start] + edit.text + out[edit.end :]
+            text = edit.text.replace("\n", self.newline) if self.newline != "\n" else edit.text
+            out = out[: edit.start] + text + out[edit.end :]
         return out
 
     # -- positions -------------------------------------------------------------------

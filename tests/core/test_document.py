@@ -105,6 +105,20 @@ def test_four_space_indentation_is_followed() -> None:
     assert new == "version: 0.1\nstorage:\n    s3:\n        bucket: b\n"
 
 
+def test_crlf_files_keep_crlf() -> None:
+    text = "version: 0.1\r\nstorage:\r\n  filesystem:\r\n    rootdirectory: /x\r\nhttp: {}\r\n"
+    doc = ConfigDocument.parse(text, "c.yml")
+    new = doc.render(StorageDraft("s3", {"bucket": "b"}, {}))
+    assert new == "version: 0.1\r\nstorage:\r\n  s3:\r\n    bucket: b\r\nhttp: {}\r\n"
+
+
+def test_shorthand_storage_becomes_a_block() -> None:
+    doc = ConfigDocument.parse("version: 0.1\nstorage: inmemory\nhttp: {}\n", "c.yml")
+    assert doc.render(doc.draft(V2_8)) == doc.text
+    new = doc.render(StorageDraft("s3", {"bucket": "b"}, {}))
+    assert new == "version: 0.1\nstorage:\n  s3:\n    bucket: b\nhttp: {}\n"
+
+
 @pytest.mark.parametrize(
     "value",
     ["yes", "on", "0123", "1e3", "", " padded", "a: b", "#x", "@x", "it's", "multi\nline",
