@@ -92,3 +92,27 @@ def test_a_profile_that_does_not_exist(
     assert creds.status is Status.FAIL
     assert "the default credential chain failed" in creds.detail
     assert "registry" in creds.detail
+
+
+def test_keys_in_the_config_ignore_a_broken_aws_profile(
+    moto_auth_server: MotoServer, tmp_path: Path
+) -> None:
+    """A fresh process (the boto3 session is made once per process) whose shell names a
+    profile that does not exist: keys set in the config are used as they are."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    bucket = moto_auth_server.create_bucket(f"profile-{os.getpid()}-{tmp_path.name[-6:]}")
+    flags = []
+    for key, value in moto_auth_server.registry_storage(bucket)["s3"].items():
+        flags += ["--set", f"s3.{key}={str(value).lower() if isinstance(value, bool) else value}"]
+    env = {**os.environ, "AWS_PROFILE": "no-such-profile", "HOME": str(tmp_path)}
+    argv = [sys.executable, "-m", "dtr_tui", "check", "--config", str(tmp_path / "c.yml"),
+            "--driver", "s3", *flags, "--output", "json"]  # fmt: skip
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = {r["name"]: r for r in json.loads(done.stdout)["results"]}
+    assert results["credentials"]["status"] == "pass", results
+    assert moto_auth_server.secret_key not in done.stdout + done.stderr

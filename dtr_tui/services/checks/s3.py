@@ -263,8 +263,16 @@ def _boto_session() -> Any:
     with _BOTO_LOCK:
         if _BOTO_SESSION is None:
             import boto3
+            import botocore.session
+            from botocore.configprovider import ConstantProvider
 
-            session = boto3.session.Session()
+            core = botocore.session.get_session()
+            # Clients get their keys, region and endpoint from the draft: an AWS_PROFILE of
+            # this shell (even one that does not exist) must not change or break them.
+            core.get_component("config_store").set_config_provider(
+                "profile", ConstantProvider(None)
+            )
+            session = boto3.session.Session(botocore_session=core)
             session.client(
                 "s3",
                 region_name="us-east-1",
