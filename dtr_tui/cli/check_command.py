@@ -216,7 +216,8 @@ def current_storage(inputs: Inputs) -> StorageDraft | None:
 def print_data_move(moved: Vanishing) -> None:
     """One line (two with a fix) saying what a backend switch hides from the registry."""
     mark = "warn" if moved.warning else "ok  "
-    print(f"  {mark}  registry data ({moved.current.seconds:.2f} s): {moved.message}")
+    seconds = max(moved.current.seconds, moved.new.seconds)
+    print(f"  {mark}  registry data ({seconds:.2f} s): {moved.message}")
     if moved.warning:
         print(
             "        fix: copy docker/registry/v2 from the current backend to the new one "
