@@ -190,6 +190,9 @@ def _skip_after(prefix: str) -> Callable[[str], str]:
 
 @dataclass
 class _Progress:
+    """One count, written by its worker thread and read once by the caller; `closed` (set by
+    the caller at its deadline) makes later pages from a slow thread change nothing."""
+
     count: int = 0
     pages: int = 0
     names: set[str] = field(default_factory=set)
@@ -197,6 +200,14 @@ class _Progress:
     stopped: bool = False  # hit the limit
     error: BaseException | None = None
     gone: bool = False
+    closed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def close(self) -> _Progress:
+        """Stop taking updates; return a copy that no thread changes any more."""
+        with self.lock:
+            self.closed = True
+            return dataclasses.replace(self, names=set(self.names), lock=threading.Lock())
 
 
 def _count_repositories(
@@ -204,18 +215,20 @@ def _count_repositories(
 ) -> None:
     prefix = f"{base}/repositories/"
     for page in lister.pages(prefix, _skip_after(prefix)):
-        progress.pages += 1
-        for key in page:
-            repo, _i = _repository_of(key[len(prefix) :])
-            if repo is not None and repo not in progress.names:
-                progress.names.add(repo)
-                progress.count += 1
-        if progress.count >= limit:
-            progress.stopped = True
-            return
+        found = {r for r, _i in (_repository_of(k[len(prefix) :]) for k in page) if r}
+        with progress.lock:
+            if progress.closed:
+                return
+            progress.pages += 1
+            progress.names |= found
+            progress.count = len(progress.names)
+            if progress.count >= limit:
+                progress.stopped = True
+                return
         if stop.is_set():
             return
-    progress.done = True
+    with progress.lock:
+        progress.done = not progress.closed
 
 
 def _count_blobs(
@@ -223,17 +236,23 @@ def _count_blobs(
 ) -> None:
     prefix = f"{base}/blobs/sha256/"
     for page in lister.pages(prefix, lambda key: key):
-        progress.pages += 1
+        found = 0
         for key in page:
             parts = key[len(prefix) :].split("/")
             if len(parts) == 3 and len(parts[0]) == 2 and parts[2] in ("data", ""):
-                progress.count += 1
-        if progress.count >= limit:
-            progress.stopped = True
-            return
+                found += 1
+        with progress.lock:
+            if progress.closed:
+                return
+            progress.pages += 1
+            progress.count += found
+            if progress.count >= limit:
+                progress.stopped = True
+                return
         if stop.is_set():
             return
-    progress.done = True
+    with progress.lock:
+        progress.done = not progress.closed
 
 
 class _FileLister:
@@ -450,9 +469,11 @@ def count_registry_data(
             try:
                 fn(lister, base.rstrip("/"), progress, limit, stop)
             except _Gone:
-                progress.gone, progress.done = True, True
+                with progress.lock:
+                    progress.gone, progress.done = True, not progress.closed
             except Exception as err:  # noqa: BLE001 - reported as "not counted"
-                progress.error = err
+                with progress.lock:
+                    progress.error = None if progress.closed else err
 
         thread = threading.Thread(target=work, name="inventory", daemon=True)
         thread.start()
@@ -462,6 +483,7 @@ def count_registry_data(
         while thread.is_alive() and time.monotonic() < deadline and not ctx.cancel.is_set():
             thread.join(min(0.02, max(0.0, deadline - time.monotonic())))
     stop.set()
+    repos, blobs = repos.close(), blobs.close()
     seconds = time.monotonic() - began
     failed = repos.error or blobs.error
     if failed is not None:
