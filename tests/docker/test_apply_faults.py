@@ -243,3 +243,55 @@ def test_engine_stops_while_waiting_for_the_registry(own_engine: Dockerd, tmp_pa
     assert "ROLLBACK FAILED" in said and "the previous config is back in" in said
     assert reg.config.read_text() == before
     assert "inmemory" in backups_of(reg.config)[-1].read_text()
+
+
+def test_crash_looping_registry_is_rolled_back(
+    dockerd: Any, registry_image: str, swift_server: Any, tmp_path: Path
+) -> None:
+    """A container with `--restart always`: the engine restarts the crashing registry again
+    and again; dtr-tui sees the loop, restores the file and the registry serves again."""
+    from tests.support.dockerd import CONTAINER_CONFIG_DIR, TEST_LABEL
+    from tests.support.ports import LOOPBACK, wait_for_http
+
+    client = dockerd.client()
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    port = free_port()
+    config = folder / "config.yml"
+    config.write_text(registry_config_text(FS, port))
+    name = f"loop-{uuid.uuid4().hex[:8]}"
+    container = client.containers.run(
+        registry_image,
+        name=name,
+        detach=True,
+        network_mode="host",
+        restart_policy={"Name": "always"},
+        volumes={str(folder): {"bind": CONTAINER_CONFIG_DIR, "mode": "rw"}},
+        labels={TEST_LABEL: "true"},
+    )
+    try:
+        wait_for_http(f"http://{LOOPBACK}:{port}/v2/", 20, (200,))
+        before = config.read_text()
+        wrong = "wrong-" + uuid.uuid4().hex[:8]
+        storage = swift_server.registry_storage(f"c-{uuid.uuid4().hex[:6]}", password=wrong)
+        target = find_target(client, name)
+        doc = ConfigDocument.load(config)
+        draft = ConfigDocument.parse(registry_config_text(storage, port), "new").draft(V2_8)
+        seen: list[str] = []
+        result = apply_plan(
+            plan_change(doc, draft, V2_8),
+            target=target,
+            client=client,
+            restart=True,
+            timeout=20,
+            progress=seen.append,
+        )
+        said = "\n".join(seen)
+        assert result.rolled_back and not result.ok, said
+        assert "crash-looping" in result.failure, result.failure
+        assert "swift authentication failed" in result.log_tail
+        assert wrong not in said + result.failure + result.log_tail
+        assert config.read_text() == before
+        wait_for_http(f"http://{LOOPBACK}:{port}/v2/", 5, (200,))
+    finally:
+        container.remove(force=True)
