@@ -314,3 +314,13 @@ def test_switching_away_from_in_memory_says_it_is_lost_anyway(tmp_path: Path) ->
     assert "in-memory" in moved.message and "lost when it restarts" in moved.message
     moved = vanishing(fs(tmp_path), StorageDraft("inmemory", {}), V2_8, timeout=2)
     assert moved is not None and "nothing vanishes" in moved.message  # tmp_path is empty
+
+
+def test_a_draft_too_broken_to_read_is_not_counted_and_never_raises(tmp_path: Path) -> None:
+    broken = StorageDraft("swift", {"authurl": "x", "authversion": "three", "container": "c",
+                                    "password": "hunter2-secret"})  # fmt: skip
+    found = count_registry_data(broken, V2_8, timeout=1)
+    assert not found.counted and "ValueError" in found.detail
+    moved = vanishing(broken, fs(tmp_path), V2_8, timeout=1)
+    assert moved is not None and moved.message.startswith("could not count")
+    assert "hunter2-secret" not in moved.message + json.dumps(moved.to_dict())

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ...core.draft import StorageDraft
 from ...core.versions import RegistryVersion
+from .errors import describe_unexpected
 from .model import CheckContext, CheckFailed, Scrubber, sdk_timeout
 from .runner import draft_secrets
 
@@ -141,7 +142,12 @@ def location(draft: StorageDraft, version: RegistryVersion) -> tuple[Any, ...]:
 
 
 def same_location(a: StorageDraft, b: StorageDraft, version: RegistryVersion) -> bool:
-    return location(a, version) == location(b, version)
+    """True when both drafts keep the registry's data at one place; a draft too broken to
+    locate (its checks say why) counts as another place."""
+    try:
+        return location(a, version) == location(b, version)
+    except (TypeError, ValueError):
+        return False
 
 
 def _swift_root(p: Mapping[str, Any]) -> str:
@@ -432,6 +438,24 @@ def count_registry_data(
     began = time.monotonic()
     scrub = Scrubber(draft_secrets(draft))
     ctx = CheckContext(timeout=timeout, cancel=cancel or threading.Event(), ca_bundle=ca_bundle)
+    try:
+        found = _lister(draft, version, ctx, scrub, began)
+    except Exception as err:  # noqa: BLE001 - a draft too broken to read: say so, never raise
+        return _uncounted(draft.driver, scrub(describe_unexpected(err)), began)
+    if isinstance(found, Inventory):
+        return found
+    lister, base = found
+    return _count(lister, base, timeout, limit, ctx, scrub, began)
+
+
+def _lister(
+    draft: StorageDraft,
+    version: RegistryVersion,
+    ctx: CheckContext,
+    scrub: Scrubber,
+    began: float,
+) -> tuple[Any, str] | Inventory:
+    """The lister and layout root for the draft's driver, or the answer when none is read."""
     p = draft.params
     lister: Any
     if draft.driver == "filesystem":
@@ -458,7 +482,19 @@ def count_registry_data(
         )
     else:
         return _uncounted(draft.driver, f"the {draft.driver} backend is not read here", began)
+    return lister, base
 
+
+def _count(
+    lister: Any,
+    base: str,
+    timeout: float,
+    limit: int,
+    ctx: CheckContext,
+    scrub: Scrubber,
+    began: float,
+) -> Inventory:
+    """Both counts at once in threads, read at the deadline whatever they reached."""
     stop = threading.Event()
     repos, blobs = _Progress(), _Progress()
     jobs = ((_count_repositories, repos), (_count_blobs, blobs))
