@@ -16,6 +16,7 @@ from ..core.safe_write import current_fingerprint, list_backups, restore_backup
 from ..core.secrets import mask_text
 from ..core.upload import export_storage
 from ..services.apply import apply_plan
+from ..services.environment import environment_report
 from .check_command import inventory_warning
 from .inputs import config_path, load_inputs, registry_version
 from .render import colour_diff, dump_json, problems_table
@@ -85,24 +86,6 @@ def _plan_service(args: argparse.Namespace) -> tuple[Any, list[str], ConfigDocum
     target = find_service(client, args.service)
     doc = read_service_config(client, target)
     return target, [f"target: {target.label}: {target.delivery} ({doc.source})"], doc
-
-
-def environment_report(result: Plan, target: Any) -> dict[str, Any]:
-    """What the container's REGISTRY_* environment does to the planned storage section:
-    findings (wipe, two drivers, misspelt, retyped) and the changes it would shadow."""
-    from ..core.env_overrides import merge_env
-
-    merged = merge_env(result.draft.as_view(), target.env, result.version)
-    shadowed = merged.shadowing(c.path for c in result.changes)
-    return {
-        "container": target.label,
-        "variables": sorted(k for k in target.env if k.upper().startswith("REGISTRY_")),
-        "driver": merged.driver,
-        "findings": [f.as_dict() for f in merged.findings],
-        "shadowed": shadowed,
-        # apply refuses these unless --force: the registry would not run what the file says
-        "refused": bool(merged.errors or shadowed),
-    }
 
 
 def _print_environment(env: dict[str, Any]) -> None:
