@@ -224,3 +224,26 @@ def test_broken_change_to_a_bind_mounted_file_is_restored_and_updated_again(
     assert "rolled back: the registry serves again on the previous config" in out.out
     assert (svc.etc / "config.yml").read_text() == before
     serving(svc.url, 5)
+
+
+def test_update_that_runs_but_cannot_reach_storage_is_swapped_back_by_dtr_tui(
+    made: Any, moto_server: Any, tmp_path: Path, capsys: Any
+) -> None:
+    """Swarm sees a running task (no failure to roll back on); dtr-tui's storage request
+    fails until the timeout, so dtr-tui swaps the previous config object back itself."""
+    svc = made(config_object=True)
+    old_ref = svc.config_ref()
+    storage = moto_server.registry_storage("nobucket")
+    storage["s3"]["regionendpoint"] = f"http://127.0.0.1:{free_port()}"
+    code = main(
+        ["apply", "--service", svc.name, "--yes", "--timeout", "8"]
+        + ["--from", storage_file(tmp_path, storage)]
+    )
+    out = capsys.readouterr()
+    assert code == 2
+    assert "not serving before the timeout" in out.out
+    assert "storage backend fails" in out.out
+    assert f"swapping the previous config object {old_ref['ConfigName']} back in" in out.out
+    assert "rolled back: the registry serves again on the previous config" in out.out
+    assert svc.config_ref()["ConfigID"] == old_ref["ConfigID"]
+    serving(svc.url, 5)
