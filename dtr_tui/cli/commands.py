@@ -124,6 +124,11 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
     if target is None:
         return None, []
     wanted = config_path(args) if getattr(args, "config", None) else None
+    if target.swarm_service:
+        return None, [
+            f"{target.label} is a task of the Swarm service {target.swarm_service}: plan with "
+            f"--service {target.swarm_service} to check its config and environment"
+        ]
     if target.config_on_host is None:
         return None, [
             f"{target.label} reads a config baked into its image; its environment was not "

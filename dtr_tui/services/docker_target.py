@@ -40,6 +40,7 @@ class DockerTarget:
     host_network: bool = False
     published: dict[str, str] = field(default_factory=dict)  # "5000/tcp" -> host port
     docker_host: str = ""
+    swarm_service: str = ""  # a task of this Swarm service: Swarm owns its config
 
     @property
     def label(self) -> str:
@@ -47,6 +48,13 @@ class DockerTarget:
 
     def require_writable_config(self) -> Path:
         """The host path of the config, or a clear error when there is none."""
+        if self.swarm_service:
+            raise DtrError(
+                f"is a task of the Swarm service {self.swarm_service}: Swarm would undo a "
+                "change made to the container; nothing was written",
+                source=self.label,
+                hint=f"use --service {self.swarm_service} (a rolling update of the service)",
+            )
         if self.config_on_host is None:
             raise DtrError(
                 f"reads {self.config_inside}, which is baked into its image (no bind mount "
@@ -244,4 +252,5 @@ def target_from_inspect(attrs: Mapping[str, Any], docker_host: str = "") -> Dock
         host_network=host_config.get("NetworkMode") == "host",
         published=published,
         docker_host=docker_host,
+        swarm_service=str((config.get("Labels") or {}).get("com.docker.swarm.service.name") or ""),
     )

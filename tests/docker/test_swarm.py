@@ -189,6 +189,19 @@ def test_bind_mounted_service_written_and_force_updated(
     pushed = push_test_image(svc.url, "swarm/bind")
     assert (svc.data / "moved" / blob_data_path(pushed["layer_digest"])).is_file()
 
+    # The task's container is no target of its own: Swarm owns its config.
+    task = svc.service.tasks({"desired-state": "running"})[0]
+    container_id = task["Status"]["ContainerStatus"]["ContainerID"]
+    before = (svc.etc / "config.yml").read_text()
+    code = main(
+        ["apply", "--container", container_id, "--restart", "--yes", "--driver", "inmemory"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"is a task of the Swarm service {svc.name}" in err
+    assert f"use --service {svc.name}" in err
+    assert (svc.etc / "config.yml").read_text() == before
+
 
 def test_broken_change_is_rolled_back_by_swarm(
     made: Any, swift_server: Any, tmp_path: Path, capsys: Any
