@@ -130,15 +130,17 @@ def run_canary(
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(canary_config(config_text, port))
         began = time.monotonic()
+        attrs = _production_attrs(client, target)
+        image = str(attrs.get("Image") or target.image)  # the very image it runs, by id
         try:
             container = client.containers.run(
-                target.image,
+                image,
                 command=["serve", f"{CONFIG_DIR_INSIDE}/config.yml"],
                 name=f"dtr-tui-canary-{uuid.uuid4().hex[:8]}",
                 detach=True,
                 network_mode="host",
                 environment=_canary_env(target.env),
-                volumes=_canary_volumes(client, target, folder),
+                volumes=_canary_volumes(attrs, folder),
                 labels={LABEL: target.name},
             )
         except Exception as exc:  # the engine's refusal, for a person
@@ -280,20 +282,25 @@ def _canary_env(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.upper().startswith(_DROPPED_ENV)}
 
 
-def _canary_volumes(client: Any, target: DockerTarget, folder: str) -> dict[str, dict[str, str]]:
+def _production_attrs(client: Any, target: DockerTarget) -> dict[str, Any]:
+    """The production container's inspect, or nothing when it is gone (the tag is used then)."""
+    with contextlib.suppress(Exception):
+        return dict(client.containers.get(target.container_id).attrs)
+    return {}
+
+
+def _canary_volumes(attrs: Mapping[str, Any], folder: str) -> dict[str, dict[str, str]]:
     """The production container's mounts (same data, CA bundle, credentials), plus the canary's
     config folder, read-only."""
     volumes: dict[str, dict[str, str]] = {}
-    with contextlib.suppress(Exception):
-        attrs = client.containers.get(target.container_id).attrs
-        for mount in attrs.get("Mounts") or []:
-            source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
-            destination = mount.get("Destination")
-            if source and destination and destination != CONFIG_DIR_INSIDE:
-                volumes[str(source)] = {
-                    "bind": str(destination),
-                    "mode": "rw" if mount.get("RW", True) else "ro",
-                }
+    for mount in attrs.get("Mounts") or []:
+        source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
+        destination = mount.get("Destination")
+        if source and destination and destination != CONFIG_DIR_INSIDE:
+            volumes[str(source)] = {
+                "bind": str(destination),
+                "mode": "rw" if mount.get("RW", True) else "ro",
+            }
     volumes[folder] = {"bind": CONFIG_DIR_INSIDE, "mode": "ro"}
     return volumes
 
