@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Label, Select, Static, TabbedContent
@@ -33,7 +34,13 @@ from ..widgets.unmanaged import UnmanagedList
 class MainScreen(Screen[None]):
     """Owns the session; forms post changes up, the previews and problems go back down."""
 
-    BINDINGS = [c.binding() for c in COMMANDS]
+    BINDINGS = [
+        *(c.binding() for c in COMMANDS),
+        # priority: the focus moves when the key is read, not after the field has seen it, so
+        # keys typed right after a Tab (one burst from the terminal) land in the next field
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
 
     def __init__(self, session: EditSession, deps: Deps) -> None:
         super().__init__(id="main")
