@@ -90,10 +90,12 @@ def docker_client(base_url: str | None = None) -> Any:
         ) from None
     where = base_url or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
+        # ssh:// through the system's ssh client (its config, keys and agent), not paramiko
+        ssh = where.startswith("ssh://")
         client = (
-            docker.DockerClient(base_url=base_url, timeout=30)
+            docker.DockerClient(base_url=base_url, timeout=30, use_ssh_client=ssh)
             if base_url
-            else docker.from_env(timeout=30)
+            else docker.from_env(timeout=30, use_ssh_client=ssh)
         )
         client.ping()
     except Exception as exc:

@@ -84,3 +84,28 @@ def test_apply_refuses_a_change_the_container_environment_shadows(tmp_path: Path
     assert config.read_text() == doc.text
     forced = apply_plan(plan, target=target, force=True)
     assert forced.written and any("forced" in step for step in forced.steps)
+
+
+def test_ssh_docker_host_uses_the_system_ssh_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """paramiko is not a dependency: ssh:// goes through `ssh` (the admin's config and keys)."""
+    import docker
+
+    from dtr_tui.services.docker_target import docker_client
+
+    seen: dict[str, object] = {}
+
+    class Client:
+        def ping(self) -> bool:
+            return True
+
+    def from_env(**kwargs: object) -> Client:
+        seen.update(kwargs)
+        return Client()
+
+    monkeypatch.setattr(docker, "from_env", from_env)
+    monkeypatch.setenv("DOCKER_HOST", "ssh://admin@registry-host")
+    docker_client()
+    assert seen["use_ssh_client"] is True
+    monkeypatch.setenv("DOCKER_HOST", "unix:///var/run/docker.sock")
+    docker_client()
+    assert seen["use_ssh_client"] is False
