@@ -210,6 +210,7 @@ def apply_to_service(
         stale = _update(service, target, say, configs=_swap(service, target, new_ref))
     else:
         assert target.config_on_host is not None
+        _refuse_other_nodes(client, service, target)
         written = write_config(
             target.config_on_host,
             plan.new_text,
@@ -251,6 +252,25 @@ def apply_to_service(
         time.monotonic() - began,
     )  # fmt: skip
     return _audit_service(plan, target, outcome, say) if audit else outcome
+
+
+def _refuse_other_nodes(client: Any, service: Any, target: SwarmTarget) -> None:
+    """A bind-mounted file is written on this host only: tasks elsewhere would not see it."""
+    try:
+        here = client.info()["Swarm"]["NodeID"]
+        nodes = {t.get("NodeID") for t in service.tasks({"desired-state": "running"})}
+    except Exception:  # cannot tell: the update and the health wait still judge the result
+        return
+    elsewhere = sorted(n for n in nodes if n and n != here)
+    if elsewhere:
+        raise DtrError(
+            f"runs tasks on other nodes ({', '.join(n[:12] for n in elsewhere)}), and the "
+            f"bind-mounted {target.config_on_host} would be written on this host only; "
+            "nothing was changed",
+            source=target.label,
+            hint="give the service its config as a Docker config object (docker service "
+            "update --config-add), or run dtr-tui on each node",
+        )
 
 
 def _drop_config(client: Any, ref: Mapping[str, Any], say: Progress) -> None:

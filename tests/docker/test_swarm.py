@@ -260,3 +260,23 @@ def test_update_that_runs_but_cannot_reach_storage_is_swapped_back_by_dtr_tui(
     assert "rolled back: the registry serves again on the previous config" in out.out
     assert svc.config_ref()["ConfigID"] == old_ref["ConfigID"]
     serving(svc.url, 5)
+
+
+def test_bind_mounted_file_is_refused_when_tasks_run_on_other_nodes(
+    made: Any, swarm: Dockerd
+) -> None:
+    """The guard reads the real node id; another node's task is simulated (one-node swarm)."""
+    from dtr_tui.core.errors import DtrError
+    from dtr_tui.services.swarm import _refuse_other_nodes, find_service
+
+    svc = made(config_object=False)
+    client = swarm.client()
+    target = find_service(client, svc.name)
+    _refuse_other_nodes(client, svc.service, target)  # all tasks here: allowed
+
+    class Elsewhere:
+        def tasks(self, filters: Any = None) -> list[dict[str, str]]:
+            return [{"NodeID": "othernode0123456789"}]
+
+    with pytest.raises(DtrError, match="runs tasks on other nodes \\(othernode012\\)"):
+        _refuse_other_nodes(client, Elsewhere(), target)
