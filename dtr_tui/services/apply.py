@@ -49,6 +49,18 @@ class ApplyResult:
         return self.written and self.healthy is not False
 
 
+def refuse_invalid(plan: Plan, verb: str) -> None:
+    """Nothing is written or rolled out while the new config has an error."""
+    if plan.errors:
+        first = plan.errors[0]
+        raise DtrError(
+            f"refusing to {verb}: the new config has {len(plan.errors)} problem(s); first: "
+            f"{first.field}: {first.message}",
+            source=plan.source,
+            hint="allowed: " + first.allowed if first.allowed else "",
+        )
+
+
 def apply_plan(
     plan: Plan,
     *,
@@ -74,14 +86,7 @@ def apply_plan(
         if progress is not None:
             progress(step)
 
-    if plan.errors:
-        first = plan.errors[0]
-        raise DtrError(
-            f"refusing to write: the new config has {len(plan.errors)} problem(s); first: "
-            f"{first.field}: {first.message}",
-            source=plan.source,
-            hint="allowed: " + first.allowed if first.allowed else "",
-        )
+    refuse_invalid(plan, "write")
     if target is not None:
         _refuse_shadowed(plan, target, force, say)
         if client is not None:

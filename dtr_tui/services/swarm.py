@@ -26,7 +26,14 @@ from ..core.errors import DtrError, StaleFileError
 from ..core.plan import Plan
 from ..core.safe_write import WriteResult, write_config
 from ..core.versions import RegistryVersion
-from .apply import ApplyResult, _audit, _http_addr, _refuse_shadowed, secret_values
+from .apply import (
+    ApplyResult,
+    _audit,
+    _http_addr,
+    _refuse_shadowed,
+    refuse_invalid,
+    secret_values,
+)
 from .docker_target import ContainerGoneError, config_path_inside, version_from_image
 
 Progress = Callable[[str], None]
@@ -183,13 +190,7 @@ def apply_to_service(
         if progress is not None:
             progress(step)
 
-    if plan.errors:
-        first = plan.errors[0]
-        raise DtrError(
-            f"refusing to update: the new config has {len(plan.errors)} problem(s); first: "
-            f"{first.field}: {first.message}",
-            source=plan.source,
-        )
+    refuse_invalid(plan, "update")
     _refuse_shadowed(plan, target, force, say)
     say(f"checking {target.label} is still there and unchanged")
     service = _service(client, target)
