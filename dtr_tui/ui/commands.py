@@ -48,6 +48,18 @@ COMMANDS: tuple[Command, ...] = (
         "Write the storage section to a file, secrets redacted",
         priority=True,  # an Input binds ctrl+e to "end of line"; End still does that
     ),
+    Command(
+        "test_connection",
+        "ctrl+t",
+        "Test",
+        "Test connection: run the live checks of the unsaved settings against the backend",
+    ),
+    Command(
+        "cancel_checks",
+        "escape",
+        "Stop test",
+        "Stop a running connection test (shown while one runs)",
+    ),
     Command("reveal", "ctrl+r", "Reveal", "Show or hide the secret fields' values"),
     Command("show_tab('yaml')", "f2", "YAML", "Show the YAML tab", show=False),
     Command("show_tab('diff')", "f3", "Diff", "Show the Diff tab", show=False),

@@ -35,6 +35,41 @@ def _export(draft: StorageDraft, include_secrets: bool) -> Any:
     return export_storage(draft, include_secrets=include_secrets)
 
 
+def _run_checks(draft: StorageDraft, version: RegistryVersion, **kwargs: Any) -> Any:
+    from ..services.checks import run_checks
+
+    return run_checks(draft, version, **kwargs)
+
+
+def _check_names(draft: StorageDraft, version: RegistryVersion) -> list[str]:
+    from ..services.checks import checks_for
+
+    return [c.name for c in checks_for(draft, version)]
+
+
+def _data_move(
+    current: StorageDraft, new: StorageDraft, version: RegistryVersion, **kwargs: Any
+) -> Any:
+    """What a backend switch hides (an inventory `Vanishing`), or None when the data stays."""
+    from ..services.checks.inventory import same_location, vanishing
+
+    try:
+        if same_location(current, new, version):
+            return None
+    except (TypeError, ValueError):  # a draft too broken to locate: the checks say why
+        return None
+    return vanishing(current, new, version, **kwargs)
+
+
+def _moves_data(current: StorageDraft, new: StorageDraft, version: RegistryVersion) -> bool:
+    from ..services.checks.inventory import same_location
+
+    try:
+        return not same_location(current, new, version)
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Deps:
     """The parts that touch the disk (and later Docker): swap them in tests."""
@@ -42,3 +77,9 @@ class Deps:
     apply: Callable[[Plan, Progress], Any] = _apply
     read_upload: Callable[[Path, RegistryVersion, StorageDraft], Any] = _read_upload
     export: Callable[[StorageDraft, bool], Any] = _export
+    # run_checks(draft, version, timeout=, on_result=, cancel=) -> list[CheckResult]
+    run_checks: Callable[..., Any] = _run_checks
+    check_names: Callable[[StorageDraft, RegistryVersion], list[str]] = _check_names
+    moves_data: Callable[[StorageDraft, StorageDraft, RegistryVersion], bool] = _moves_data
+    # data_move(current, new, version, timeout=, cancel=) -> Vanishing | None
+    data_move: Callable[..., Any] = _data_move

@@ -7,12 +7,13 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Label, Select, Static, TabbedContent
+from textual.worker import Worker, WorkerState
 
 from ...core.document import ConfigDocument
 from ...core.drivers import DRIVERS
@@ -243,6 +244,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "export") and self.session.read_only:
             return None  # shown dimmed: --read-only never writes
+        if action == "cancel_checks":
+            return self._checks_running()
         return True
 
     def action_show_tab(self, tab: str) -> None:
@@ -368,3 +371,101 @@ class MainScreen(Screen[None]):
         )
         if message:
             self.show_outcome(message, True)
+
+    # -- test connection (ctrl+t) ----------------------------------------------------------
+    _checks_cancel: Any = None  # the threading.Event of the run on screen
+
+    def _checks_running(self) -> bool:
+        from ..check_panel import CheckPanel
+
+        return any(panel.running for panel in self.query(CheckPanel))
+
+    async def action_test_connection(self) -> None:
+        """Run the live checks of the unsaved draft in a thread; results stream into a panel
+        under the form while the keys keep editing (escape stops them)."""
+        import threading
+
+        from ..check_panel import CheckPanel
+
+        if self._checks_cancel is not None:
+            self._checks_cancel.set()  # a thread cannot be killed: the old run is told to stop
+        panels = self.query(CheckPanel)
+        panel = panels.first() if panels else CheckPanel()
+        if not panels:
+            await self.mount(panel, before="#field-help")
+        cancel = threading.Event()
+        self._checks_cancel = cancel
+        s = self.session
+        panel.start(DRIVERS[s.draft.driver].title, [], False)
+        self.refresh_bindings()
+        self._run_checks(s.draft, s.saved, cancel)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="checks",
+        exit_on_error=False,
+        description="Test connection",
+    )
+    def _run_checks(self, draft: Any, current: Any, cancel: Any) -> None:
+        import threading
+
+        from ..check_panel import CheckPanel
+
+        panel = self.query_one(CheckPanel)
+        version = self.session.version
+
+        def show(fn: Any, *args: Any) -> None:
+            """Into the panel, unless a newer run took it over meanwhile."""
+            self.app.call_from_thread(self._checks_show, cancel, fn, *args)
+
+        try:
+            names = self.deps.check_names(draft, version)
+            moving = current is not None and self.deps.moves_data(current, draft, version)
+        except DtrError as exc:
+            show(panel.finish, f"the settings cannot be checked: {exc}")
+            return
+        show(panel.start, DRIVERS[draft.driver].title, names, moving)
+        found: list[Any] = []
+        counting = None
+        if moving:
+            counting = threading.Thread(
+                target=lambda: found.append(
+                    self.deps.data_move(current, draft, version, timeout=5.0, cancel=cancel)
+                ),
+                name="inventory",
+                daemon=True,
+            )
+            counting.start()
+        try:
+            self.deps.run_checks(
+                draft, version, timeout=5.0, on_result=lambda r: show(panel.add, r), cancel=cancel
+            )
+        except DtrError as exc:
+            show(panel.finish, f"the settings cannot be checked: {exc}")
+            return
+        if counting is not None:
+            counting.join(6.0)
+            show(panel.data_move, found[0] if found else None)
+        show(panel.finish, "stopped (escape)" if cancel.is_set() else "")
+
+    def _checks_show(self, cancel: Any, fn: Any, *args: Any) -> None:
+        if cancel is self._checks_cancel:
+            fn(*args)
+            self.refresh_bindings()
+
+    def action_cancel_checks(self) -> None:
+        if self._checks_cancel is not None and self._checks_running():
+            self._checks_cancel.set()
+
+    @on(Worker.StateChanged)
+    def _checks_worker_failed(self, event: Worker.StateChanged) -> None:
+        """A bug in a check run: said in the panel, never a traceback on the screen."""
+        from ..check_panel import CheckPanel
+
+        worker = event.worker
+        if worker.group == "checks" and event.state is WorkerState.ERROR:
+            error = worker.error
+            for panel in self.query(CheckPanel):
+                panel.finish(f"stopped by an internal error ({type(error).__name__})")
+            self.refresh_bindings()
