@@ -7,6 +7,7 @@ parameter, addressed by its path under `storage`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,16 +62,18 @@ def _expand(
     return found
 
 
-def driver_fields(driver: str, version: RegistryVersion) -> list[FieldDef]:
+@cache
+def driver_fields(driver: str, version: RegistryVersion) -> tuple[FieldDef, ...]:
     model = driver_model(driver)
-    return _expand(model, (driver,), version) if model is not None else []
+    return tuple(_expand(model, (driver,), version)) if model is not None else ()
 
 
-def option_fields(version: RegistryVersion) -> list[FieldDef]:
-    return _expand(StorageOptions, (), version)
+@cache
+def option_fields(version: RegistryVersion) -> tuple[FieldDef, ...]:
+    return tuple(_expand(StorageOptions, (), version))
 
 
-def managed_paths(fields: list[FieldDef]) -> set[Path]:
+def managed_paths(fields: tuple[FieldDef, ...]) -> set[Path]:
     paths: set[Path] = set()
     for f in fields:
         for depth in range(1, len(f.path) + 1):
@@ -79,7 +82,7 @@ def managed_paths(fields: list[FieldDef]) -> set[Path]:
 
 
 def unmanaged_values(
-    view: Any, fields: list[FieldDef], prefix: Path = ()
+    view: Any, fields: tuple[FieldDef, ...], prefix: Path = ()
 ) -> list[tuple[Path, Any]]:
     """Leaves of `view` that no form field edits: they are kept as written and listed."""
     known = managed_paths(fields)

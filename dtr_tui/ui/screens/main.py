@@ -183,14 +183,20 @@ class MainScreen(Screen[None]):
     # -- attributes down -----------------------------------------------------------------
     def refresh_preview(self) -> None:
         """Validate, render and diff the draft: cheap enough for every keystroke."""
-        self.query_one(StatusHeader).dirty = self.session.dirty
+        # widgets found by id: Textual caches those lookups, a query by type walks the screen
+        self.query_one("#status-header", StatusHeader).dirty = self.session.dirty
         if self.planner is None:
             return
         preview = self.planner.preview(self.session.draft)
         self.preview = preview
-        self.query_one(PreviewTabs).show(preview)
+        self.query_one("#preview", PreviewTabs).show(preview)
         self._show_problems(preview.problems)
         self._show_unmanaged()
+
+    def _param_forms(self) -> list[ParamForm]:
+        """Every backend's form (a hidden one's problems are cleared) and the options' form."""
+        options = self.query_one("#options", Collapsible).query_one(ParamForm)
+        return [*self._forms.values(), options]
 
     def _show_problems(self, problems: list[Problem]) -> None:
         ordered = sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
@@ -199,7 +205,7 @@ class MainScreen(Screen[None]):
             if p.path[:1] == ("storage",) and len(p.path) > 1:
                 by_path.setdefault(p.path[1:], p)
         shown: set[Path] = set()
-        for form in self.query(ParamForm):
+        for form in self._param_forms():
             shown |= form.show_problems(by_path)
         rest = [p for p in ordered if p.path[1:] not in shown or p.path[:1] != ("storage",)]
         if rest == self._shown_rest and problems == self._shown_problems:
@@ -232,7 +238,7 @@ class MainScreen(Screen[None]):
             {draft.driver: dict(draft.params)}, driver_fields(draft.driver, self.session.version)
         )
         items += unmanaged_values(dict(draft.options), option_fields(self.session.version))
-        self.query_one(UnmanagedList).show(items)
+        self.query_one("#unmanaged", UnmanagedList).show(items)
 
     def show_outcome(self, text: str, ok: bool) -> None:
         outcome = self.query_one("#outcome", Static)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual.app import ComposeResult
@@ -29,7 +29,7 @@ class ParamForm(Vertical):
 
     def __init__(
         self,
-        fields: list[FieldDef],
+        fields: Sequence[FieldDef],
         view: Mapping[str, Any],
         version: RegistryVersion,
         *,
@@ -58,8 +58,16 @@ class ParamForm(Vertical):
         if not self.fields:
             yield Static("This backend has no settings.", classes="form-intro")
 
+    _rows: list[FieldRow] | None = None
+
     def rows(self) -> list[FieldRow]:
-        return list(self.query(FieldRow))
+        """The form's rows, found once: a query walks the form, and this runs per keystroke."""
+        if self._rows is None:
+            rows = list(self.query(FieldRow))
+            if len(rows) < len(self.fields):
+                return rows  # not composed yet
+            self._rows = rows
+        return self._rows
 
     def show_problems(self, by_path: Mapping[Path, Problem]) -> set[Path]:
         """Put each problem under its field; returns the paths that found a field."""

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import ScrollableContainer, Vertical
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.containers import Vertical
+from textual.widgets import TabbedContent, TabPane
 
 from ..live_plan import Preview
-from .highlight import diff_text, yaml_text
+from .highlight import diff_line, yaml_line
+from .text_view import TextView
 
-
-def _extent(text: str) -> tuple[int, int]:
-    lines = text.splitlines()
-    return len(lines), max((len(line) for line in lines), default=0)
+NO_CHANGES = "No changes: the file on disk already says this."
 
 
 class PreviewTabs(Vertical):
@@ -24,11 +22,19 @@ class PreviewTabs(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="yaml"):
             with TabPane("YAML", id="yaml"):
-                with ScrollableContainer(classes="preview-scroll"):
-                    yield Static("Reading the file…", id="yaml-text")
+                yield TextView(
+                    "Reading the file…",
+                    style_line=yaml_line,
+                    id="yaml-text",
+                    classes="preview-scroll",
+                )
             with TabPane("Diff", id="diff"):
-                with ScrollableContainer(classes="preview-scroll"):
-                    yield Static("Reading the file…", id="diff-text")
+                yield TextView(
+                    "Reading the file…",
+                    style_line=diff_line,
+                    id="diff-text",
+                    classes="preview-scroll",
+                )
 
     @property
     def active(self) -> str:
@@ -39,7 +45,6 @@ class PreviewTabs(Vertical):
         self.query_one(TabbedContent).active = tab
 
     _preview: Preview | None = None
-    _drawn: dict[str, str] = {}
 
     def show(self, preview: Preview) -> None:
         """Redraw the visible tab only; the other one is drawn when it is opened."""
@@ -48,26 +53,14 @@ class PreviewTabs(Vertical):
 
     def _draw(self, tab: str) -> None:
         preview = self._preview
-        if preview is None:
+        if preview is None or tab not in ("yaml", "diff"):
             return
-        source = preview.yaml if tab == "yaml" else preview.diff
-        if self._drawn.get(tab) == source:
-            return  # this keystroke did not change this tab
-        before = self._drawn.get(tab)
-        self._drawn = {**self._drawn, tab: source}
-        # a relayout of the whole screen costs more than the rest of a keystroke: ask for one
-        # only when the text grew (a keystroke usually changes one line in place)
-        grew = before is None or any(
-            a > b for a, b in zip(_extent(source), _extent(before), strict=True)
-        )
         if tab == "yaml":
-            self.query_one("#yaml-text", Static).update(yaml_text(source), layout=grew)
-        elif source:
-            self.query_one("#diff-text", Static).update(diff_text(source), layout=grew)
+            text = preview.yaml
         else:
-            self.query_one("#diff-text", Static).update(
-                "No changes: the file on disk already says this.", layout=True
-            )
+            text = preview.diff or NO_CHANGES
+        # unchanged lines are not repainted, nor the screen laid out unless the size changed
+        self.query_one(f"#{tab}-text", TextView).show(text)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._draw(event.pane.id or "")

@@ -1,0 +1,36 @@
+"""A keystroke in a field repaints; it does not lay out the whole screen (that costs more than
+the rest of the keystroke)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.screen import Screen
+
+from dtr_tui.ui.widgets.text_view import TextView
+
+from .conftest import AppFactory
+from .test_flows import SIZE, ready, type_into
+
+
+async def test_typing_into_a_field_does_not_lay_out_the_screen(
+    config_file: Path, app_for: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await type_into(pilot, "#f-filesystem--rootdirectory Input", "/a")  # the line is there
+        layouts: list[object] = []
+        original = Screen._refresh_layout
+
+        def counted(self: Screen[object], *args: object, **kwargs: object) -> None:
+            layouts.append(self)
+            original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await type_into(pilot, "#f-filesystem--rootdirectory Input", "bcdef")
+        assert main.session.draft.params["rootdirectory"] == "/var/lib/registry/abcdef"
+        yaml = main.query_one("#yaml-text", TextView).text
+        assert "rootdirectory: /var/lib/registry/abcdef" in yaml
+        assert layouts == []
