@@ -202,7 +202,8 @@ def _run_app(args: argparse.Namespace) -> int:
 
     path = config_path(args)
     ConfigDocument.load_or_default(Path(path))  # refuse unusable files before the screen
-    return run_app(path, registry_version(args), bool(args.read_only))
+    given = bool(getattr(args, "config", None))  # else the registry container's file is used
+    return run_app(path, registry_version(args), bool(args.read_only), config_given=given)
 
 
 if __name__ == "__main__":

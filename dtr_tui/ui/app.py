@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,7 +19,8 @@ from textual.screen import Screen
 from ..core.document import ConfigDocument
 from ..core.versions import RegistryVersion
 from .commands import COMMANDS
-from .deps import Deps
+from .container import ContainerTarget
+from .deps import Deps, for_container
 from .screens.main import MainScreen
 from .session import EditSession
 
@@ -32,13 +34,129 @@ class StorageApp(App[int]):
         Binding("f1", "help", "Help", show=False),
     ]
 
-    def __init__(self, session: EditSession, deps: Deps | None = None) -> None:
+    def __init__(
+        self,
+        session: EditSession,
+        deps: Deps | None = None,
+        *,
+        container: ContainerTarget | None = None,
+        choices: list[ContainerTarget] | None = None,
+        version_given: RegistryVersion | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.deps = deps or Deps()
+        self.container = container
+        self.choices = choices or []  # several registry containers: the person picks one
+        self.version_given = version_given or session.version
 
-    def get_default_screen(self) -> Screen[None]:
+    def get_default_screen(self) -> Screen[Any]:
+        if self.choices and self.container is None:
+            from .screens.pick_container import PickContainer
+
+            return PickContainer(self.choices)
         return MainScreen(self.session, self.deps)
+
+    def use_container(self, container: ContainerTarget | None) -> None:
+        """The picker's choice (None: the file alone): open the main screen on its config."""
+        from .screens.pick_container import PickContainer
+
+        if isinstance(self.screen, PickContainer) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        if container is None:
+            if not isinstance(self.screen, MainScreen):
+                self.push_screen(MainScreen(self.session, self.deps))
+            self.set_target_label("file only (no container picked)")
+            return
+        doc, version = container_document(container, self.version_given)
+        self.session = EditSession(
+            doc, version, target=container.header, read_only=self.session.read_only
+        )
+        self.deps = for_container(self.deps, container)
+        self.container = container
+        screen = MainScreen(self.session, self.deps)
+        if any(isinstance(s, MainScreen) for s in self.screen_stack):
+            screen._id = f"main-{container.name}"  # ids are unique in the stack
+        self.push_screen(screen)  # over the file's screen or the picker
+
+    def set_target_label(self, label: str) -> None:
+        from .widgets.status_header import StatusHeader
+
+        self.session.target = label
+        for screen in self.screen_stack:
+            for header in screen.query(StatusHeader):
+                header.target = label
+                header.refresh()
+
+    # -- finding the registry container after the first frame (the SDK costs ~0.1 s) ------
+    discover = False
+    config_given = False
+    container_name: str | None = None
+
+    def on_mount(self) -> None:
+        if self.discover:
+            self._discover()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="discover",
+        exit_on_error=False,
+        description="find the registry container",
+    )
+    def _discover(self) -> None:
+        from .container import find_containers
+
+        found = find_containers(self.container_name)
+        self.call_from_thread(self._discovered, found)
+
+    def _typed_something(self) -> bool:
+        from ..core.draft import StorageDraft
+
+        return self.session.draft != (self.session.saved or StorageDraft.default())
+
+    def _discovered(self, found: Any) -> None:
+        from .screens.pick_container import PickContainer
+
+        if len(found.targets) > 1:
+            self.choices = found.targets
+            self.push_screen(PickContainer(found.targets))
+            return
+        if not found.targets:
+            self.set_target_label(found.note or "file only")
+            if found.detail:
+                self.notify(found.detail, title="Editing the file alone", timeout=6)
+            return
+        only: ContainerTarget = found.targets[0]
+        on_host = only.target.config_on_host
+        same = (
+            on_host is not None and Path(on_host).resolve() == Path(self.session.source).resolve()
+        )
+        if on_host is None:
+            self.set_target_label(f"file only ({only.name}: config baked into its image)")
+        elif same:
+            self.container = only
+            self.deps = for_container(self.deps, only)
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen):
+                    screen.deps = self.deps
+            self.set_target_label(only.header)
+        elif self.config_given or self._typed_something():
+            self.set_target_label(f"file only ({only.name} reads another file)")
+            self.notify(f"{only.target.label} reads {on_host}", timeout=6)
+        else:
+            self.use_container(only)
+
+    def container_state_changed(self) -> None:
+        """The header says the container's state as the engine last said it."""
+        from .widgets.status_header import StatusHeader
+
+        if self.container is None:
+            return
+        self.session.target = self.container.header
+        for header in self.query(StatusHeader):
+            header.target = self.container.header
+            header.refresh()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in COMMANDS:
@@ -78,16 +196,55 @@ def make_app(
     version: RegistryVersion,
     *,
     read_only: bool = False,
-    target: str = "file",
+    target: str | ContainerTarget = "file",
     deps: Deps | None = None,
+    choices: list[ContainerTarget] | None = None,
 ) -> StorageApp:
-    session = EditSession(doc, version, target=target, read_only=read_only)
-    return StorageApp(session, deps)
+    """The app on `doc`. `target` is "file" (or a note why it is the file alone) or the
+    registry container it saves to and restarts; `choices`: several containers to pick from."""
+    deps = deps or Deps()
+    container = target if isinstance(target, ContainerTarget) else None
+    if container is not None:
+        deps = for_container(deps, container)
+    label = container.header if container is not None else str(target)
+    session = EditSession(doc, version, target=label, read_only=read_only)
+    return StorageApp(session, deps, container=container, choices=choices, version_given=version)
 
 
-def run_app(config_path: Path, version: RegistryVersion, read_only: bool) -> int:
-    """Open the screen on `config_path`; raises DtrError for a file it cannot use."""
+def container_document(
+    container: ContainerTarget, version: RegistryVersion
+) -> tuple[ConfigDocument, RegistryVersion]:
+    """The config the container reads (through its bind mount), and the registry version its
+    image tells (else the one given)."""
+    from ..core.errors import DtrError
+
+    path = container.target.config_on_host
+    if path is None:
+        raise DtrError(
+            f"{container.target.label} reads {container.target.config_inside}, baked into its "
+            "image: nothing can be saved there",
+            hint="recreate it with the config bind-mounted, or pass --config to edit a file",
+        )
+    return ConfigDocument.load_or_default(Path(path)), container.target.version or version
+
+
+def run_app(
+    config_path: Path,
+    version: RegistryVersion,
+    read_only: bool,
+    *,
+    config_given: bool = False,
+    container: str | None = None,
+) -> int:
+    """Open the screen on `config_path`; raises DtrError for a file it cannot use.
+
+    The registry container is asked of the Docker engine after the first frame: one found
+    gives its config file, its state in the header and Save & restart; several give a picker;
+    none (or no engine) leaves the file alone, said in the header. A `--config` given
+    (`config_given`) other than the container's file is edited as a file only.
+    """
     doc = ConfigDocument.load_or_default(Path(config_path))
-    app = make_app(doc, version, read_only=read_only)
+    app = make_app(doc, version, read_only=read_only, target="file (looking for a container…)")
+    app.discover, app.config_given, app.container_name = True, config_given, container
     result = app.run()
     return int(result or 0)

@@ -6,7 +6,7 @@ The defaults import the services lazily: starting the app costs none of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +83,48 @@ class Deps:
     moves_data: Callable[[StorageDraft, StorageDraft, RegistryVersion], bool] = _moves_data
     # data_move(current, new, version, timeout=, cancel=) -> Vanishing | None
     data_move: Callable[..., Any] = _data_move
+    # with a registry container (for_container): apply_plan(..., restart=True) -> ApplyResult
+    restart: Callable[[Plan, Progress], Any] | None = None
+    # run_canary(new config text, progress) -> CanaryResult
+    canary: Callable[[str, Callable[[Any], None]], Any] | None = None
+    # the container's state as the engine says it now (blocking)
+    container_state: Callable[[], str] | None = None
+
+
+def _apply_to(container: Any, restart: bool, plan: Plan, progress: Progress) -> Any:
+    from ..services.apply import apply_plan
+
+    return apply_plan(
+        plan,
+        target=container.target,
+        client=container.client,
+        restart=restart,
+        progress=progress,
+    )
+
+
+def _canary_of(container: Any, config_text: str, progress: Callable[[Any], None]) -> Any:
+    from ..services.apply import secret_values
+    from ..services.canary import run_canary
+
+    return run_canary(
+        config_text,
+        container.target,
+        container.client,
+        progress=progress,
+        secrets=secret_values(config_text),
+    )
+
+
+def for_container(deps: Deps, container: Any) -> Deps:
+    """Save goes through the container (its environment checked, the container still there);
+    Save & restart and the canary become possible. `container` is a ContainerTarget."""
+    from functools import partial
+
+    return replace(  # what a test injected stays
+        deps,
+        apply=partial(_apply_to, container, False) if deps.apply is _apply else deps.apply,
+        restart=deps.restart or partial(_apply_to, container, True),
+        canary=deps.canary or partial(_canary_of, container),
+        container_state=deps.container_state or container.refresh_state,
+    )

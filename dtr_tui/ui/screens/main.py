@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -475,3 +476,34 @@ class MainScreen(Screen[None]):
             for panel in self.query(CheckPanel):
                 panel.finish(f"stopped by an internal error ({type(error).__name__})")
             self.refresh_bindings()
+
+    # -- the registry container's environment (Save & restart) ------------------------------
+    _env_shown_for: Any = None  # the draft the environment findings were computed for
+
+    @on(events.Mount)
+    def _watch_environment(self) -> None:
+        """With a container whose REGISTRY_* variables touch storage, say what they do."""
+        from ...core.env_overrides import registry_env
+
+        container = getattr(self.app, "container", None)
+        if container is None or not registry_env(container.target.env):
+            return
+        self.mount(Static("", id="env-problems"), after="#general-problems")
+        self.call_after_refresh(self._show_environment)
+        self.set_interval(0.3, self._show_environment)  # cheap: only when the draft changed
+
+    def _show_environment(self) -> None:
+        from ..container import environment_lines
+
+        draft = self.session.draft
+        if draft is self._env_shown_for:
+            return
+        self._env_shown_for = draft
+        container: Any = getattr(self.app, "container", None)
+        lines = environment_lines(draft, container.target.env, self.session.version)
+        text = Text()
+        for is_error, line in lines:
+            text.append(f"{'✗' if is_error else '!'} environment of {container.name}: {line}\n")
+        box = self.query_one("#env-problems", Static)
+        box.update(text)
+        box.display = bool(lines)
