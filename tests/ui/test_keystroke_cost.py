@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
+from textual.widgets import Collapsible
 
 from dtr_tui.ui.widgets.text_view import TextView
 
@@ -34,3 +35,23 @@ async def test_typing_into_a_field_does_not_lay_out_the_screen(
         yaml = main.query_one("#yaml-text", TextView).text
         assert "rootdirectory: /var/lib/registry/abcdef" in yaml
         assert layouts == []
+
+
+async def test_folded_rows_come_after_the_first_frame(tmp_path: Path, app_for: AppFactory) -> None:
+    """Rows under a fold are mounted after the first frame; an error in one unfolds it."""
+    config = tmp_path / "config.yml"
+    config.write_text(
+        "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /srv\n"
+        "  maintenance:\n    uploadpurging:\n      enabled: true\n      age: soon\n"
+    )
+    app = app_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        for _ in range(3):
+            await pilot.pause()
+        row = main.query_one("#f-maintenance--uploadpurging--age")
+        assert row.has_class("-invalid")
+        assert "duration" in str(row.query_one(".field-problem").render()).lower()
+        assert not main.query_one("#options", Collapsible).collapsed
+        assert main.query_one("#form-filesystem Collapsible", Collapsible).collapsed
+        assert main.query("#form-filesystem Collapsible FieldRow")  # there, still folded

@@ -14,7 +14,7 @@ from ..versions import RegistryVersion
 class ParamGroup(BaseModel):
     """A mapping of parameters; keys the model does not know are kept, never dropped."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class DriverModel(ParamGroup):

@@ -80,6 +80,7 @@ class FieldRow(Vertical):
         self.value = value
         self._problem: Problem | None = None
         self._problem_shown = False
+        self._revealed = False
 
     @property
     def kind(self) -> Kind:
@@ -125,7 +126,7 @@ class FieldRow(Vertical):
             yield FieldInput(
                 _to_text(self.value),
                 placeholder=placeholder,
-                password=spec.secret,
+                password=spec.secret and not self._revealed,
                 id="editor",
                 select_on_focus=False,
                 compact=True,
@@ -171,10 +172,17 @@ class FieldRow(Vertical):
         self.post_message(self.Focused(self))
 
     # -- attributes down -----------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._problem is not None:
+            self._problem_shown = False
+            self.show_problem(self._problem)  # told while it was folded away
+
     def show_problem(self, problem: Problem | None) -> None:
         if problem == self._problem and self._problem_shown:
             return  # unchanged: no repaint, no relayout (this runs on every keystroke)
         self._problem = problem
+        if not self.children:
+            return  # folded away, not composed yet: shown when it is mounted
         self._problem_shown = True
         note = self.query_one(".field-problem", Static)
         self.set_class(problem is not None and problem.severity is Severity.ERROR, "-invalid")
@@ -189,6 +197,7 @@ class FieldRow(Vertical):
         note.display = True
 
     def reveal(self, shown: bool) -> None:
+        self._revealed = shown
         if self.field.spec.secret:
             for editor in self.query(Input):
                 editor.password = not shown

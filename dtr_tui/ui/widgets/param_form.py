@@ -25,7 +25,12 @@ def value_at(view: Mapping[str, Any], path: Path) -> Any:
 
 
 class ParamForm(Vertical):
-    """Rows for `fields`, filled from `view` (the storage section as a mapping)."""
+    """Rows for `fields`, filled from `view` (the storage section as a mapping).
+
+    Rows under a folded section (the advanced settings, or the whole form when it sits in a
+    collapsed Collapsible) are mounted after the first frame (or as they unfold, if sooner):
+    widgets nobody sees yet would only slow the first frame (each costs styling).
+    """
 
     def __init__(
         self,
@@ -43,31 +48,52 @@ class ParamForm(Vertical):
         self.version = version
         self.intro = intro
         self.fold_advanced = fold_advanced
+        self._main = [self._row(f) for f in fields if not (fold_advanced and f.spec.advanced)]
+        self._advanced = [self._row(f) for f in fields if fold_advanced and f.spec.advanced]
+        self._folded: list[FieldRow] = []  # rows waiting for the form to be unfolded
+        self._advanced_mounted = False
+
+    def _row(self, f: FieldDef) -> FieldRow:
+        return FieldRow(f, value_at(self.view, f.path), self.version)
 
     def compose(self) -> ComposeResult:
         if self.intro:
             yield Static(self.intro, classes="form-intro", markup=False)
-        main = [f for f in self.fields if not (self.fold_advanced and f.spec.advanced)]
-        advanced = [f for f in self.fields if self.fold_advanced and f.spec.advanced]
-        for f in main:
-            yield FieldRow(f, value_at(self.view, f.path), self.version)
-        if advanced:
-            with Collapsible(title=f"Advanced settings ({len(advanced)})", collapsed=True):
-                for f in advanced:
-                    yield FieldRow(f, value_at(self.view, f.path), self.version)
+        if self._inside_folded():
+            self._folded = list(self._main)
+        else:
+            yield from self._main
+        if self._advanced:
+            yield Collapsible(title=f"Advanced settings ({len(self._advanced)})", collapsed=True)
         if not self.fields:
             yield Static("This backend has no settings.", classes="form-intro")
 
-    _rows: list[FieldRow] | None = None
+    def _inside_folded(self) -> bool:
+        return any(isinstance(a, Collapsible) and a.collapsed for a in self.ancestors)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_folded)  # after the first frame, still folded
+
+    async def _mount_folded(self) -> None:
+        if self._folded:
+            rows, self._folded = self._folded, []
+            advanced = self.query(Collapsible)
+            await self.mount_all(rows, before=advanced.first() if advanced else None)
+        if self._advanced and not self._advanced_mounted:
+            self._advanced_mounted = True
+            contents = self.query_one(Collapsible).query_one(Collapsible.Contents)
+            await contents.mount_all(self._advanced)
+
+    async def on_show(self) -> None:
+        await self._mount_folded()  # unfolded before the first frame was out
+
+    async def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        if event.collapsible.parent is self:
+            await self._mount_folded()
 
     def rows(self) -> list[FieldRow]:
-        """The form's rows, found once: a query walks the form, and this runs per keystroke."""
-        if self._rows is None:
-            rows = list(self.query(FieldRow))
-            if len(rows) < len(self.fields):
-                return rows  # not composed yet
-            self._rows = rows
-        return self._rows
+        """Every row, mounted or still folded away (a folded row keeps what it is told)."""
+        return [*self._main, *self._advanced]
 
     def show_problems(self, by_path: Mapping[Path, Problem]) -> set[Path]:
         """Put each problem under its field; returns the paths that found a field."""
@@ -94,9 +120,15 @@ class ParamForm(Vertical):
         return shown
 
     def _unfold(self, row: FieldRow) -> None:
-        for ancestor in row.ancestors:
-            if isinstance(ancestor, Collapsible) and ancestor.collapsed:
-                ancestor.collapsed = False
+        """Open what hides a row with an error (a folded row is mounted as it opens)."""
+        folds = list(row.ancestors) if row.parent is not None else []
+        if row in self._advanced:
+            folds += self.query(Collapsible)
+        if row in self._folded or row in self._advanced:
+            folds += self.ancestors
+        for fold in folds:
+            if isinstance(fold, Collapsible) and fold.collapsed:
+                fold.collapsed = False
 
     def reveal(self, shown: bool) -> None:
         for row in self.rows():
