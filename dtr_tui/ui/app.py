@@ -95,7 +95,8 @@ class StorageApp(App[int]):
 
     def on_mount(self) -> None:
         if self.discover:
-            self._discover()
+            # after the first frame: importing the SDK would share the GIL with the first paint
+            self.call_after_refresh(self._discover)
 
     @work(
         thread=True,
