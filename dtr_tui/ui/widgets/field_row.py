@@ -27,6 +27,9 @@ def _to_text(value: Any) -> str:
     return str(value)
 
 
+SECRET_MASK = "•" * 8
+
+
 class FieldInput(Input):
     """An Input whose typing repaints only itself.
 
@@ -43,6 +46,17 @@ class FieldInput(Input):
             super()._watch_value(value)
         finally:
             self._value_changing = False
+
+    @property
+    def _value(self) -> Text:
+        if self.password and self.value and not self.has_focus:
+            # a bullet a character would tell the secret's length: out of focus, a fixed mask
+            return Text(SECRET_MASK, no_wrap=True, overflow="ignore", end="")
+        return super()._value
+
+    def on_blur(self) -> None:
+        if self.password:
+            self.scroll_to(x=0, animate=False)  # the fixed mask is short: show it whole
 
     def refresh(
         self,
@@ -90,9 +104,7 @@ class FieldRow(Vertical):
 
     def compose(self) -> ComposeResult:
         spec = self.field.spec
-        mark = " *" if spec.required_in(self.version) else ""
-        secret = " (secret)" if spec.secret else ""
-        yield Label(Text(f"{spec.label}{mark}{secret}"), classes="field-label")
+        yield Label(self._label(), classes="field-label")
         kind = self.kind
         if kind is Kind.BOOLEAN:
             default = spec.default_for(self.version)
@@ -134,6 +146,13 @@ class FieldRow(Vertical):
         problem = Static("", classes="field-problem")
         problem.display = False
         yield problem
+
+    def _label(self) -> Text:
+        spec = self.field.spec
+        label = Text(spec.label + (" *" if spec.required_in(self.version) else ""))
+        if spec.secret:
+            label.append(" · shown" if self._revealed else " · hidden", style="italic")
+        return label
 
     # -- values --------------------------------------------------------------------------
     def _parse(self, text: str) -> Any:
@@ -198,6 +217,7 @@ class FieldRow(Vertical):
 
     def reveal(self, shown: bool) -> None:
         self._revealed = shown
-        if self.field.spec.secret:
+        if self.field.spec.secret and self.children:
+            self.query_one(".field-label", Label).update(self._label())
             for editor in self.query(Input):
                 editor.password = not shown
