@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.draft import StorageDraft
 from ..core.errors import DtrError
-from ..services.checks import CheckResult, Status, run_checks
 from . import canary_command
 from .inputs import Inputs, load_inputs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the checks (and their SDK glue) load only when a check runs
+    from ..services.checks import CheckResult
     from ..services.checks.inventory import Vanishing
 
 OK, FAILED, UNUSABLE = 0, 1, 2
-_MARK = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIPPED: "skip"}
+_MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skipped": "skip"}  # by Status value
 
 
 def register(
@@ -86,12 +86,14 @@ def _confirm(question: str) -> bool:
 
 def _print_result(result: CheckResult) -> None:
     print(f"  {_MARK[result.status]}  {result.name} ({result.seconds:.2f} s): {result.detail}")
-    if result.fix and result.status in (Status.FAIL, Status.WARN):
+    if result.fix and result.status in ("fail", "warn"):
         print(f"        fix: {result.fix}")
     sys.stdout.flush()
 
 
 def check(args: argparse.Namespace) -> int:
+    from ..services.checks import Status, run_checks
+
     canary = canary_command.prepare(args) if getattr(args, "canary", None) is not None else None
     inputs = load_inputs(args)
     draft, version = inputs.draft, inputs.version
@@ -230,7 +232,7 @@ def _missing(results: list[CheckResult]) -> bool:
     return any(
         r.name in ("bucket exists", "container") and "does not exist" in r.detail
         for r in results
-        if r.status in (Status.FAIL, Status.WARN)
+        if r.status in ("fail", "warn")
     )
 
 
