@@ -1,6 +1,7 @@
 """Save & restart from the screen against a real dockerd and the real registry image: the app
 finds the container, switches it filesystem → S3 (moto), restarts it, and a push lands in the
-bucket; a broken change is rolled back with the log tail on screen; several containers give a
+bucket; the whole round filesystem → S3 → Swift → filesystem, each push found in the backend
+itself; a broken change is rolled back with the log tail on screen; several containers give a
 picker; an engine that is not there leaves the file alone, said in the header."""
 
 from __future__ import annotations
@@ -262,3 +263,58 @@ async def test_the_container_is_found_after_the_first_frame(engine: Any, tmp_pat
         assert main.session.source == str(reg.config)  # opened on the container's config
         assert f"container {reg.name} (running)" in main.query_one(StatusHeader).target
         assert main.deps.restart is not None
+
+
+async def switch_by_the_app(pilot: Any, main: MainScreen, tmp_path: Path, storage: Any) -> str:
+    """Upload a storage section from the keyboard, Save & restart, back to the main screen;
+    returns what the dialog showed."""
+    await upload(pilot, s3_upload(tmp_path, storage))
+    assert main.session.draft.driver == next(iter(storage))
+    dialog = await save_and_restart(pilot)
+    outcome = dialog.outcome
+    assert outcome is not None and outcome.ok and outcome.written, outcome
+    shown = str(dialog.query_one("#save-steps").render())
+    assert "the registry serves again" in shown
+    assert "serves on the new config" in outcome.message
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MainScreen)
+    assert not main.session.dirty
+    assert "(running)" in main.query_one(StatusHeader).target
+    return shown
+
+
+async def test_switch_filesystem_s3_swift_filesystem_by_the_app(
+    engine: Any, moto_server: Any, swift_server: Any, tmp_path: Path
+) -> None:
+    reg = engine(tmp_path)
+    bucket = moto_server.create_bucket(f"ui-{uuid.uuid4().hex[:8]}")
+    swift_container = f"ui-{uuid.uuid4().hex[:8]}"
+    app = make_app(ConfigDocument.load(reg.config), V2_8, target=only(reg.name))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        assert f"container {reg.name} (running)" in main.query_one(StatusHeader).target
+
+        shown = await switch_by_the_app(pilot, main, tmp_path, moto_server.registry_storage(bucket))
+        assert moto_server.secret_key not in shown
+        assert "s3:" in reg.config.read_text()
+        pushed = push_test_image(reg.url, "ui-s3/img")
+        listed = moto_server.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])
+        assert any(o["Key"].endswith(blob_data_path(pushed["layer_digest"])) for o in listed)
+
+        shown = await switch_by_the_app(
+            pilot, main, tmp_path, swift_server.registry_storage(swift_container)
+        )
+        assert swift_server.key not in shown
+        assert "swift:" in reg.config.read_text()
+        pushed = push_test_image(reg.url, "ui-swift/img")
+        objects = swift_server.connection().get_container(swift_container)[1]
+        assert any(o["name"].endswith(blob_data_path(pushed["layer_digest"])) for o in objects)
+
+        await switch_by_the_app(
+            pilot, main, tmp_path, {"filesystem": {"rootdirectory": DATA_INSIDE}}
+        )
+        text = reg.config.read_text()
+        assert "filesystem:" in text and "swift:" not in text and "s3:" not in text
+        pushed = push_test_image(reg.url, "ui-fs/img")
+        assert (reg.data_dir / blob_data_path(pushed["layer_digest"])).is_file()
