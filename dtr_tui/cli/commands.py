@@ -151,15 +151,11 @@ def apply(args: argparse.Namespace) -> int:
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes)
     inventory_warning(args, inputs)  # only with --inventory, before the confirmation
-    if result.errors:
-        print("Nothing was written: fix the errors above first.", file=sys.stderr)
-        return ERROR
-    if not result.has_changes:
-        print("Nothing to change.")
-        return OK
-    if not args.yes and not _confirm(f"Write this change to {result.source}?"):
-        print("Nothing was written.", file=sys.stderr)
-        return ERROR
+    stop = _stop_before_writing(
+        result, args.yes, f"Write this change to {result.source}?", "written"
+    )
+    if stop is not None:
+        return stop
     outcome = apply_plan(
         result,
         progress=lambda step: print(f"  {step}", flush=True),
@@ -172,6 +168,20 @@ def apply(args: argparse.Namespace) -> int:
     if outcome.healthy is None:
         print(RESTART_HINT)
     return _report_outcome(outcome)
+
+
+def _stop_before_writing(result: Plan, yes: bool, question: str, verb: str) -> int | None:
+    """The exit code when nothing may be written (errors, no change, not confirmed), else None."""
+    if result.errors:
+        print(f"Nothing was {verb}: fix the errors above first.", file=sys.stderr)
+        return ERROR
+    if not result.has_changes:
+        print("Nothing to change.")
+        return OK
+    if not yes and not _confirm(question):
+        print(f"Nothing was {verb}.", file=sys.stderr)
+        return ERROR
+    return None
 
 
 def _report_outcome(outcome: Any) -> int:
@@ -196,15 +206,11 @@ def _apply_service(args: argparse.Namespace) -> int:
     inputs = load_inputs(args, doc=doc)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes)
-    if result.errors:
-        print("Nothing was changed: fix the errors above first.", file=sys.stderr)
-        return ERROR
-    if not result.has_changes:
-        print("Nothing to change.")
-        return OK
-    if not args.yes and not _confirm(f"Update {target.label} with this change?"):
-        print("Nothing was changed.", file=sys.stderr)
-        return ERROR
+    stop = _stop_before_writing(
+        result, args.yes, f"Update {target.label} with this change?", "changed"
+    )
+    if stop is not None:
+        return stop
     outcome = apply_to_service(
         result,
         target,
