@@ -11,11 +11,10 @@ import ssl
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http
-from .procs import ManagedProcess, clean_env
+from .procs import ManagedProcess, Server, clean_env
 from .tls import TestCA, make_test_ca
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +27,7 @@ ACCOUNT_KEY = (
 )
 
 
-class Azurite:
+class Azurite(Server):
     """``azurite-blob`` on 127.0.0.1 (HTTP, or HTTPS when ``https=True``)."""
 
     def __init__(self, workdir: str | Path | None = None, *, https: bool = False) -> None:
@@ -121,14 +120,3 @@ class Azurite:
     def stop(self) -> None:
         if self._proc is not None:
             self._proc.stop()
-
-    def __enter__(self) -> Azurite:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

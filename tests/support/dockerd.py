@@ -16,11 +16,10 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .ports import LOOPBACK, wait_for_http
-from .procs import ManagedProcess, ServerStartError, clean_env
+from .procs import ManagedProcess, Server, ServerStartError, clean_env
 from .registry import REGISTRY_BIN, config_port
 
 REGISTRY_IMAGE = "dtr-tui-test/registry:2.8"
@@ -29,7 +28,7 @@ CONTAINER_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 TEST_LABEL = "dtr-tui.test"
 
 
-class Dockerd:
+class Dockerd(Server):
     """``dockerd`` on a private unix socket; ``base_url``, ``client()``, ``stop()``."""
 
     def __init__(self, root: str | Path | None = None, *, socket_path: str | Path | None = None):
@@ -128,17 +127,6 @@ class Dockerd:
         self._proc = None
         _unmount_under(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
-
-    def __enter__(self) -> Dockerd:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _unmount_under(root: Path) -> None:

@@ -17,11 +17,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http
-from .procs import ManagedProcess, clean_env
+from .procs import ManagedProcess, Server, clean_env
 from .tls import make_test_ca
 
 REGION = "us-east-1"
@@ -45,7 +44,7 @@ def moto_server_bin() -> str:
     return found
 
 
-class MotoServer:
+class MotoServer(Server):
     """``moto_server -H 127.0.0.1 -p PORT``; ``endpoint_url``, keys and boto3 clients."""
 
     def __init__(
@@ -175,14 +174,3 @@ class MotoServer:
     def stop(self) -> None:
         if self._proc is not None:
             self._proc.stop()
-
-    def __enter__(self) -> MotoServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

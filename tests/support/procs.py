@@ -14,6 +14,8 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 # Variables that make servers misbehave on these machines: the registry's S3 SDK panics at
 # start when AWS_CA_BUNDLE is set (LoadCustomCABundleError).
@@ -31,6 +33,27 @@ def _die_with_parent() -> None:
     """In the child: get SIGTERM when the test process dies (even by SIGKILL)."""
     if _PRCTL is not None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Server:
+    """A test server usable as a context manager: started on enter, stopped on exit."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 class ServerStartError(AssertionError):

@@ -13,11 +13,10 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http, wait_for_port
-from .procs import ManagedProcess, ServerStartError, clean_env
+from .procs import ManagedProcess, Server, ServerStartError, clean_env
 
 # tempauth test user (well-known test credentials, like Swift's own SAIO).
 USER = "test:tester"
@@ -33,7 +32,7 @@ def _conf(text: str) -> str:
     return textwrap.dedent(text).lstrip()
 
 
-class SwiftAIO:
+class SwiftAIO(Server):
     """memcached + account/container/object/proxy servers; ``auth_url`` is tempauth v1."""
 
     def __init__(self, workdir: str | Path | None = None) -> None:
@@ -285,14 +284,3 @@ class SwiftAIO:
     def stop(self) -> None:
         for proc in reversed(self._procs):
             proc.stop()
-
-    def __enter__(self) -> SwiftAIO:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
