@@ -1,5 +1,5 @@
 """A keystroke in a field repaints; it does not lay out the whole screen (that costs more than
-the rest of the keystroke)."""
+the rest of the keystroke), and the tabs follow in the same frame as the field's echo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
-from textual.widgets import Collapsible
+from textual.widgets import Collapsible, Input
 
 from dtr_tui.ui.widgets.text_view import TextView
 
@@ -55,3 +55,20 @@ async def test_folded_rows_come_after_the_first_frame(tmp_path: Path, app_for: A
         assert not main.query_one("#options", Collapsible).collapsed
         assert main.query_one("#form-filesystem Collapsible", Collapsible).collapsed
         assert main.query("#form-filesystem Collapsible FieldRow")  # there, still folded
+
+
+async def test_the_yaml_tab_changes_while_the_key_is_handled(
+    config_file: Path, app_for: AppFactory
+) -> None:
+    """No message hop between the field and the tabs: by the time the field holds the typed
+    character, the YAML tab does too, so both are painted by the same frame (a message
+    arrived after the echo's frame: the tab lagged one or two frames behind every key)."""
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await type_into(pilot, "#f-filesystem--rootdirectory Input", "/a")
+        field = main.query_one("#f-filesystem--rootdirectory Input", Input)
+        yaml = main.query_one("#yaml-text", TextView)
+        field.insert_text_at_cursor("z")  # what a key press does; no await, no message pumped
+        assert "rootdirectory: /var/lib/registry/az" in yaml.text
+        assert main.session.draft.params["rootdirectory"] == "/var/lib/registry/az"

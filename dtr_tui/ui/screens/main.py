@@ -74,18 +74,22 @@ class MainScreen(Screen[None]):
                 yield Static("", id="general-problems")
                 yield Vertical(id="driver-forms")
                 with Collapsible(title="Storage options", collapsed=True, id="options"):
-                    yield ParamForm(
-                        option_fields(s.version),
-                        s.draft.as_view(),
-                        s.version,
-                        fold_advanced=False,
-                        intro="delete, redirect, cache and maintenance, kept across backends",
-                    )
+                    yield self._options_form(s.draft.as_view())
                 yield UnmanagedList("", id="unmanaged")
                 yield Static("", id="outcome")
             yield PreviewTabs()
         yield Static("", id="field-help")
         yield Footer()
+
+    def _options_form(self, view: Any) -> ParamForm:
+        return ParamForm(
+            option_fields(self.session.version),
+            view,
+            self.session.version,
+            fold_advanced=False,
+            intro="delete, redirect, cache and maintenance, kept across backends",
+            on_change=self._field_changed,
+        )
 
     def _driver_options(self) -> list[tuple[str, str]]:
         options = []
@@ -129,6 +133,7 @@ class MainScreen(Screen[None]):
                 self.session.draft.as_view(),
                 self.session.version,
                 intro=model.summary,
+                on_change=self._field_changed,
                 id=f"form-{name}",
             )
             self._forms[name] = form
@@ -139,8 +144,9 @@ class MainScreen(Screen[None]):
             form.display = driver == name
 
     # -- messages up ---------------------------------------------------------------------
-    def on_field_row_changed(self, event: FieldRow.Changed) -> None:
-        self.session.set_value(event.field.path, event.value)
+    def _field_changed(self, row: FieldRow, value: Any) -> None:
+        """Called by a field while its key is handled: the tabs are redrawn with the echo."""
+        self.session.set_value(row.field.path, value)
         self.refresh_preview()
 
     def on_field_row_focused(self, event: FieldRow.Focused) -> None:
@@ -340,15 +346,7 @@ class MainScreen(Screen[None]):
         options = self.query_one("#options ParamForm", ParamForm)
         options_box = self.query_one("#options Contents")
         await options.remove()
-        await options_box.mount(
-            ParamForm(
-                option_fields(self.session.version),
-                draft.as_view(),
-                self.session.version,
-                fold_advanced=False,
-                intro="delete, redirect, cache and maintenance, kept across backends",
-            )
-        )
+        await options_box.mount(self._options_form(draft.as_view()))
         await self._show_driver(draft.driver)
         self._driver_select().value = draft.driver
         for note in notes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Self
 
 from rich.text import Text
@@ -69,29 +70,34 @@ class FieldInput(Input):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
 
+OnChange = Callable[["FieldRow", Any], None]
+
+
 class FieldRow(Vertical):
-    """Posts `FieldRow.Changed` with the typed value; None means "leave it out of the file"."""
+    """Tells `on_change` the typed value at once; None means "leave it out of the file".
 
-    class Changed(Message):
-        def __init__(self, row: FieldRow, value: Any) -> None:
-            super().__init__()
-            self.row = row
-            self.value = value
-
-        @property
-        def field(self) -> FieldDef:
-            return self.row.field
+    A callback, not a message: a message reaches the screen after the field's echo has been
+    painted, so the YAML and Diff tabs were redrawn a frame or two (33 ms) after every key.
+    Called while the key is handled, the echo and the tabs go out in the same frame.
+    """
 
     class Focused(Message):
         def __init__(self, row: FieldRow) -> None:
             super().__init__()
             self.row = row
 
-    def __init__(self, field: FieldDef, value: Any, version: RegistryVersion) -> None:
+    def __init__(
+        self,
+        field: FieldDef,
+        value: Any,
+        version: RegistryVersion,
+        on_change: OnChange | None = None,
+    ) -> None:
         super().__init__(id=field.dom_id, classes="field-row")
         self.field = field
         self.version = version
         self.value = value
+        self.on_change = on_change
         self._problem: Problem | None = None
         self._problem_shown = False
         self._revealed = False
@@ -173,11 +179,15 @@ class FieldRow(Vertical):
         if value == self.value and type(value) is type(self.value):
             return
         self.value = value
-        self.post_message(self.Changed(self, value))
+        if self.on_change is not None:
+            self.on_change(self, value)
+
+    def _typed(self, text: str) -> None:
+        """Run by the Input's value watcher, synchronously, inside the keystroke."""
+        self._changed(self._parse(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._changed(self._parse(event.value))
+        event.stop()  # handled already, by the watcher on the value (see `_typed`)
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         event.stop()
@@ -192,6 +202,8 @@ class FieldRow(Vertical):
 
     # -- attributes down -----------------------------------------------------------------
     def on_mount(self) -> None:
+        for editor in self.query(FieldInput):
+            self.watch(editor, "value", self._typed, init=False)
         if self._problem is not None:
             self._problem_shown = False
             self.show_problem(self._problem)  # told while it was folded away

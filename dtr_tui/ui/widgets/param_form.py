@@ -12,7 +12,7 @@ from textual.widgets import Collapsible, Static
 from ...core.problems import Path, Problem
 from ...core.versions import RegistryVersion
 from ..fields import FieldDef
-from .field_row import FieldRow
+from .field_row import FieldRow, OnChange
 
 
 def value_at(view: Mapping[str, Any], path: Path) -> Any:
@@ -40,9 +40,11 @@ class ParamForm(Vertical):
         *,
         intro: str = "",
         fold_advanced: bool = True,
+        on_change: OnChange | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="param-form")
+        self.on_change = on_change
         self.fields = fields
         self.view = view
         self.version = version
@@ -54,7 +56,7 @@ class ParamForm(Vertical):
         self._advanced_mounted = False
 
     def _row(self, f: FieldDef) -> FieldRow:
-        return FieldRow(f, value_at(self.view, f.path), self.version)
+        return FieldRow(f, value_at(self.view, f.path), self.version, self.on_change)
 
     def compose(self) -> ComposeResult:
         if self.intro:
