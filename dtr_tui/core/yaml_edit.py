@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -88,10 +89,7 @@ class Splicer:
         self.step = step
         self.newline = "\r\n" if "\r\n" in text else "\n"  # follow a file edited on Windows
         self.edits: list[Edit] = []
-        self._line_starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def result(self) -> str:
         out = self.text
