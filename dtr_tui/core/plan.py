@@ -1,17 +1,30 @@
-"""The plan: what a save would change, as a masked unified diff and a summary per key."""
+"""The plan: what a save would change, as a masked unified diff and a summary per key.
+
+`Planner` plans drafts against one document. `plan` is the full plan a write needs (the new
+file parsed and checked, see `plan_change`); `preview` is the same diff and summary cheaply
+enough for every keystroke: the old file's secrets are found once, and a draft's new text is
+composed again only where it differs from the old one (the storage section), so the mask,
+and so the diff, are the ones `plan` makes (tests/core/test_plan.py keeps them equal).
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .document import ConfigDocument
 from .draft import StorageDraft
+from .errors import DtrError
 from .problems import Path, Problem, Severity, dotted
-from .secrets import MASK, is_secret_key, mask_text, secret_paths
+from .secrets import MASK, SecretSpan, apply_mask, is_secret_key, secret_paths, secret_spans
+from .validation import validate_storage
 from .versions import RegistryVersion
+from .yaml_nodes import compose
 
 
 @dataclass(frozen=True)
@@ -82,38 +95,201 @@ class Plan:
         return [change.line for change in self.changes]
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What the YAML and Diff tabs and the problem count show for one draft."""
+
+    yaml: str  # the storage section as it will be written, secrets masked
+    diff: str  # unified diff of the whole file, secrets masked (as Plan.diff)
+    problems: list[Problem] = field(default_factory=list)  # storage ones without a line
+    summary: list[str] = field(default_factory=list)
+    has_changes: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
 def plan_change(doc: ConfigDocument, draft: StorageDraft, version: RegistryVersion) -> Plan:
     """What writing `draft` into `doc` changes, masked, with the new file's problems."""
-    new_text = doc.render(draft)
-    new_doc = ConfigDocument.parse(new_text, doc.source)
-    old_storage = doc.storage_view if isinstance(doc.storage_view, Mapping) else {}
-    if isinstance(doc.storage_view, str):
-        old_storage = {doc.storage_view: None}
-    changes = diff_storage(old_storage, draft.as_view())
-    labels = {c.path: ("new" if c.kind == "added" else "changed") for c in changes if c.secret}
-    old_label = f"{doc.source} (on disk)" if doc.exists else "/dev/null"
-    diff = "".join(
-        difflib.unified_diff(
-            mask_text(doc.text, doc.source, {}, doc.root).splitlines(keepends=True)
-            if doc.exists
-            else [],
-            mask_text(new_text, doc.source, labels, new_doc.root).splitlines(keepends=True),
-            fromfile=old_label,
-            tofile=f"{doc.source} (after save)",
+    return Planner(doc, version).plan(draft)
+
+
+class Planner:
+    """Plans drafts against one document; build a new one when the document changes."""
+
+    def __init__(self, doc: ConfigDocument, version: RegistryVersion) -> None:
+        self.doc = doc
+        self.version = version
+        storage = doc.storage_view
+        if isinstance(storage, str):
+            storage = {storage: None}
+        self._old_storage: Mapping[str, Any] = storage if isinstance(storage, Mapping) else {}
+        self._old_spans = secret_spans(doc.root)
+        masked_old = apply_mask(doc.text, self._old_spans) if doc.exists else ""
+        self._old_lines = masked_old.splitlines(keepends=True)
+        self._old_label = f"{doc.source} (on disk)" if doc.exists else "/dev/null"
+        self._new_label = f"{doc.source} (after save)"
+
+    # -- before a write ------------------------------------------------------------------
+    def plan(self, draft: StorageDraft) -> Plan:
+        """The full plan: the new file parsed, masked and checked as a whole."""
+        doc = self.doc
+        new_text = doc.render(draft)
+        new_doc = ConfigDocument.parse(new_text, doc.source)
+        changes = self.changes(draft)
+        masked = apply_mask(new_text, secret_spans(new_doc.root), secret_labels(changes))
+        return Plan(
+            source=doc.source,
+            old_text=doc.text if doc.exists else "",
+            new_text=new_text,
+            fingerprint=doc.fingerprint,
+            file_exists=doc.exists,
+            draft=draft,
+            version=self.version,
+            changes=changes,
+            diff=self._diff(masked),
+            problems=new_doc.problems(self.version),
         )
-    )
-    return Plan(
-        source=doc.source,
-        old_text=doc.text if doc.exists else "",
-        new_text=new_text,
-        fingerprint=doc.fingerprint,
-        file_exists=doc.exists,
-        draft=draft,
-        version=version,
-        changes=changes,
-        diff=diff,
-        problems=new_doc.problems(version),
-    )
+
+    # -- every keystroke -----------------------------------------------------------------
+    def preview(self, draft: StorageDraft) -> Preview:
+        """The plan's diff and summary, and its problems (the draft's without lines), cheaply."""
+        view = draft.as_view()
+        changes = diff_storage(self._old_storage, view)
+        new, masked = self.masked_new_text(draft, secret_labels(changes))
+        problems = self._file_problems + validate_storage(
+            view, self.version, has_redis=self._has_redis
+        )
+        return Preview(
+            yaml=storage_block(masked),
+            diff=self._diff(masked),
+            problems=problems,
+            summary=[c.line for c in changes],
+            has_changes=new != self.doc.text or not self.doc.exists,
+        )
+
+    def masked_new_text(
+        self, draft: StorageDraft, labels: Mapping[Path, str] | None = None
+    ) -> tuple[str, str]:
+        """The new file's text and the same text with every secret masked."""
+        new = self.doc.render(draft)
+        if labels is None:
+            labels = secret_labels(self.changes(draft))
+        return new, apply_mask(new, self._new_spans(new), labels)
+
+    # -- shared --------------------------------------------------------------------------
+    def changes(self, draft: StorageDraft) -> list[Change]:
+        return diff_storage(self._old_storage, draft.as_view())
+
+    def _diff(self, masked_new: str) -> str:
+        lines = masked_new.splitlines(keepends=True)
+        diff = difflib.unified_diff(
+            self._old_lines, lines, fromfile=self._old_label, tofile=self._new_label
+        )
+        return "".join(diff)
+
+    @cached_property
+    def _file_problems(self) -> list[Problem]:
+        """The problems outside the storage section (the draft replaces the rest)."""
+        return [p for p in self.doc.problems(self.version) if p.path[:1] != ("storage",)]
+
+    @cached_property
+    def _has_redis(self) -> bool:
+        view = self.doc.view
+        return isinstance(view, Mapping) and isinstance(view.get("redis"), Mapping)
+
+    @cached_property
+    def _entry_starts(self) -> list[int] | None:
+        """Where each top-level entry of the old text begins (its key, in column 0), and
+        the text's end; None when entries cannot be composed one by one."""
+        root = self.doc.root
+        if not isinstance(root, MappingNode) or root.flow_style or _shares_nodes(root):
+            return None  # an alias ties entries together
+        keys = [key for key, _ in root.value]
+        if any(key.start_mark.column != 0 for key in keys) or "\n%" in "\n" + self.doc.text:
+            return None  # a `? key`, or a %YAML directive an entry alone would not see
+        return [0] + [key.start_mark.index for key in keys[1:]] + [len(self.doc.text)]
+
+    def _new_spans(self, new: str) -> list[SecretSpan]:
+        """The secrets of a new text: the old ones where it is the old text, the edited
+        entries composed again, or the whole text when those cannot be told apart."""
+        old = self.doc.text
+        if new == old:
+            return self._old_spans
+        starts = self._entry_starts
+        if starts is not None:
+            limit = min(len(old), len(new))
+            head = _common_length(old, new, limit, lambda t, n: t[:n])
+            tail = _common_length(old, new, limit - head, lambda t, n: t[len(t) - n :])
+            # widen the changed span to whole top-level entries, which compose on their own
+            first = max(i for i, s in enumerate(starts[:-1]) if s <= head)
+            last = next(i for i, s in enumerate(starts) if s >= len(old) - tail)
+            begin, end = starts[first], starts[last]
+            moved = len(new) - len(old)
+            chunk = new[begin : end + moved]
+            if end == len(old) or chunk.endswith("\n"):  # the next key stays in column 0
+                try:
+                    root = compose(chunk, self.doc.source)
+                except DtrError:
+                    pass  # not valid on its own: compose the whole text
+                else:
+                    if root is None or (isinstance(root, MappingNode) and not _shares_nodes(root)):
+                        return (
+                            [s for s in self._old_spans if s.end <= begin]
+                            + [s.moved(begin) for s in secret_spans(root)]
+                            + [s.moved(moved) for s in self._old_spans if s.start >= end]
+                        )
+        return secret_spans(compose(new, self.doc.source))
+
+
+def secret_labels(changes: list[Change]) -> dict[Path, str]:
+    """What the diff says next to a masked secret that a save sets or changes."""
+    return {c.path: ("new" if c.kind == "added" else "changed") for c in changes if c.secret}
+
+
+def storage_block(text: str) -> str:
+    """The `storage:` entry of a config text (with the lines under it)."""
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in ("", " ", "\t", "#", "\n", "\r"):
+            inside = line.startswith("storage:")
+        if inside:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "".join(out)
+
+
+def _common_length(a: str, b: str, limit: int, part: Callable[[str, int], str]) -> int:
+    """Length of the common prefix (or suffix) by bisection: slices compare in C, a
+    character loop in Python would cost more than the rest of a keystroke."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part(a, middle) == part(b, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _shares_nodes(root: Node) -> bool:
+    """Whether a node is reached twice (an alias): its text is then in one place only."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, SequenceNode):
+            stack += node.value
+    return False
 
 
 def diff_storage(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -88,6 +88,53 @@ def _secret_nodes(node: Node | None, prefix: Path = ()) -> Iterator[tuple[Path, 
             yield from _secret_nodes(item, (*prefix, str(index)))
 
 
+class SecretSpan(NamedTuple):
+    """Where one secret value sits in a text, and under which key."""
+
+    path: Path
+    start: int
+    end: int
+    block: bool  # a block scalar (| or >): its mask keeps the line break
+
+    def moved(self, offset: int) -> SecretSpan:
+        return SecretSpan(self.path, self.start + offset, self.end + offset, self.block)
+
+
+def secret_spans(root: Node | None) -> list[SecretSpan]:
+    """Every secret value of a composed text (an empty value hides nothing)."""
+    spans = []
+    for path, node in _secret_nodes(root):
+        if isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index:
+            continue
+        block = isinstance(node, ScalarNode) and node.style in ("|", ">")
+        spans.append(SecretSpan(path, node.start_mark.index, node.end_mark.index, block))
+    return spans
+
+
+def apply_mask(
+    text: str, spans: Iterable[SecretSpan], labels: Mapping[Path, str] | None = None
+) -> str:
+    """The text with each span replaced by MASK (plus its label, such as "changed")."""
+    edits = []
+    for span in spans:
+        label = (labels or {}).get(span.path)
+        token = MASK + (f" ({label})" if label else "") + ("\n" if span.block else "")
+        edits.append((span.start, span.end, token))
+    edits.sort()
+    if any(a[1] > b[0] for a, b in zip(edits, edits[1:], strict=False)):
+        # overlapping spans (a node reached twice through an alias): replace from the end
+        for start, end, token in reversed(edits):
+            text = text[:start] + token + text[end:]
+        return text
+    pieces: list[str] = []
+    at = 0
+    for start, end, token in edits:
+        pieces += (text[at:start], token)
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
 def mask_text(
     text: str,
     source: str,
@@ -99,15 +146,4 @@ def mask_text(
     Pass the text's already composed `root` to save parsing it again."""
     if root is None:
         root = compose(text, source)
-    spans = []
-    for path, node in _secret_nodes(root):
-        if isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index:
-            continue  # an empty value hides nothing
-        label = (labels or {}).get(path)
-        token = MASK + (f" ({label})" if label else "")
-        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-            token += "\n"
-        spans.append((node.start_mark.index, node.end_mark.index, token))
-    for start, end, token in sorted(spans, reverse=True):
-        text = text[:start] + token + text[end:]
-    return text
+    return apply_mask(text, secret_spans(root), labels)
