@@ -10,14 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.draft import StorageDraft
 from ..core.errors import DtrError
-from . import canary_command
-from .inputs import Inputs, load_inputs
+from .flags import inputs_parent, output_parent
 
-if TYPE_CHECKING:  # the checks (and their SDK glue) load only when a check runs
+if TYPE_CHECKING:  # the models, the checks and their SDK glue load only when a check runs
+    from ..core.draft import StorageDraft
     from ..services.checks import CheckResult
     from ..services.checks.inventory import Vanishing
+    from .inputs import Inputs
 
 OK, FAILED, UNUSABLE = 0, 1, 2
 _MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skipped": "skip"}  # by Status value
@@ -26,16 +26,14 @@ _MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skipped": "skip"}  # b
 def register(
     subparsers: Any, common_parent: argparse.ArgumentParser, *parents: argparse.ArgumentParser
 ) -> None:
-    """Add `check` and `policy`. `parents` are the input/output flag parents `plan` uses; without
-    them the same flags (--from, --driver, --set, --unset, --output) are added here."""
-    all_parents = [common_parent, *parents]
+    """Add `check` and `policy`. `parents` are the input/output flag parents `plan` uses;
+    without them the same ones are made here."""
+    all_parents = [common_parent, *(parents or (inputs_parent(), output_parent()))]
     p = subparsers.add_parser(
         "check",
         parents=all_parents,
         help="prove the storage settings against the backend; exit 0 ok, 1 a check failed",
     )
-    if not parents:
-        _input_flags(p)
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per check (default 5)")
     p.add_argument(
         "--ca-bundle", metavar="FILE", help="a CA file the registry host trusts (custom endpoints)"
@@ -59,8 +57,6 @@ def register(
         parents=all_parents,
         help="print the minimal S3 IAM policy for the bucket; write it or apply it to a user",
     )
-    if not parents:
-        _input_flags(p)
     p.add_argument("--write", metavar="FILE", help="write the policy JSON to FILE")
     p.add_argument(
         "--apply-to", metavar="USER", help="put-user-policy on IAM USER with the draft's keys"
@@ -68,14 +64,6 @@ def register(
     p.add_argument("--iam-endpoint", metavar="URL", help="IAM endpoint (default: AWS)")
     p.add_argument("--yes", action="store_true", help="do not ask before applying")
     p.set_defaults(func=policy)
-
-
-def _input_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="from_file", metavar="FILE", help="take the storage from FILE")
-    p.add_argument("--driver", metavar="NAME", help="switch backend")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="set a parameter")
-    p.add_argument("--unset", action="append", metavar="KEY", help="remove a parameter")
-    p.add_argument("--output", choices=("text", "json"), default="text")
 
 
 def _confirm(question: str) -> bool:
@@ -93,6 +81,8 @@ def _print_result(result: CheckResult) -> None:
 
 def check(args: argparse.Namespace) -> int:
     from ..services.checks import Status, run_checks
+    from . import canary_command
+    from .inputs import load_inputs
 
     canary = canary_command.prepare(args) if getattr(args, "canary", None) is not None else None
     inputs = load_inputs(args)
@@ -174,21 +164,6 @@ def _start_inventory(
     return wait
 
 
-def add_inventory_flag(parser: argparse.ArgumentParser) -> None:
-    """`--inventory [SECONDS]` for plan and apply: off by default, since it reads backends."""
-    parser.add_argument(
-        "--inventory",
-        nargs="?",
-        type=float,
-        const=5.0,
-        default=None,
-        metavar="SECONDS",
-        help="when the change moves the registry's data (another backend, bucket, container "
-        "or root), count the repositories and blobs on both backends and warn about what the "
-        "registry would stop seeing; reads both over the network, at most SECONDS (default 5)",
-    )
-
-
 def inventory_warning(
     args: argparse.Namespace, inputs: Inputs, *, quiet: bool = False
 ) -> dict[str, Any] | None:
@@ -250,6 +225,7 @@ def _create(draft: Any, version: Any, ca_bundle: str | None) -> str:
 
 def policy(args: argparse.Namespace) -> int:
     from ..services.checks.provision import apply_policy, iam_policy
+    from .inputs import load_inputs
 
     inputs = load_inputs(args)
     draft = inputs.draft

@@ -3,66 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .. import __version__
 from ..core.errors import DtrError
-from . import check_command, commands
+from . import check_command
+from .flags import (
+    add_inventory_flag,
+    add_target_flags,
+    common_parent,
+    inputs_parent,
+    output_parent,
+)
 
 EXIT_ERROR = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="registry config file (default: /etc/docker/registry/config.yml when it exists, "
-        "else ./config.yml, created on first save)",
-    )
-    common.add_argument(
-        "--registry-version",
-        metavar="VERSION",
-        default=argparse.SUPPRESS,
-        help="target registry: 2.8 (default) or 3.0 / 3.1 (3 means 3.0)",
-    )
-    inputs = argparse.ArgumentParser(add_help=False)
-    inputs.add_argument(
-        "--from",
-        dest="from_file",
-        metavar="FILE",
-        help="take the storage from FILE (a whole config or a storage section)",
-    )
-    inputs.add_argument(
-        "--driver",
-        metavar="NAME",
-        help="switch backend (filesystem, s3, swift, azure, gcs, inmemory)",
-    )
-    inputs.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="set a parameter, e.g. s3.bucket=x; VALUE may be @FILE or env:VAR "
-        "so a secret stays out of shell history (repeatable)",
-    )
-    inputs.add_argument(
-        "--unset",
-        action="append",
-        metavar="KEY",
-        help="remove a parameter, e.g. s3.keyid (repeatable)",
-    )
-    output = argparse.ArgumentParser(add_help=False)
-    output.add_argument(
-        "--output",
-        choices=("text", "json"),
-        default="text",
-        help="text for people, json for scripts",
-    )
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler `commands.<name>`, imported when that command runs: opening the screen
+    never loads the headless commands (nor the models and services they import)."""
 
+    def run(args: argparse.Namespace) -> int:
+        handler = getattr(importlib.import_module(".commands", __package__), name)
+        return int(handler(args))
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common, inputs, output = common_parent(), inputs_parent(), output_parent()
     parser = argparse.ArgumentParser(
         prog="dtr-tui",
         parents=[common],
@@ -73,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="browse and check only, never write"
     )
+    parser.add_argument(
+        "--container",
+        metavar="NAME",
+        help="which registry container to open when several run",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -81,31 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a config; exit 0 valid, 1 invalid, 2 unusable",
     )
     p.add_argument("file", nargs="?", help="file to check (default: the --config file)")
-    p.set_defaults(func=commands.validate)
+    p.set_defaults(func=_command("validate"))
 
     p = sub.add_parser(
         "plan",
         parents=[common, inputs, output],
         help="show the masked diff; exit 0 no change, 1 change, 2 error",
     )
-    p.add_argument(
-        "--container",
-        metavar="NAME",
-        help="check the plan against this registry container's REGISTRY_* environment "
-        "(default: the one running registry container, when an engine answers)",
-    )
-    p.add_argument(
-        "--service",
-        metavar="NAME",
-        help="plan against this Swarm service's config (file or config object) and environment",
+    add_target_flags(
+        p,
+        container_help="check the plan against this registry container's REGISTRY_* "
+        "environment (default: the one running registry container, when an engine answers)",
+        service_help="plan against this Swarm service's config (file or config object) and "
+        "environment",
     )
     p.add_argument(
         "--no-container",
         action="store_true",
         help="do not ask the Docker engine: plan against the file alone",
     )
-    check_command.add_inventory_flag(p)
-    p.set_defaults(func=commands.plan)
+    add_inventory_flag(p)
+    p.set_defaults(func=_command("plan"))
 
     p = sub.add_parser(
         "apply",
@@ -113,16 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the change safely (backup, atomic, stale guard)",
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.add_argument(
-        "--container",
-        metavar="NAME",
-        help="the registry container (default: the one running registry container)",
-    )
-    p.add_argument(
-        "--service",
-        metavar="NAME",
-        help="a Swarm service instead: a rolling update (failure action: rollback), the config "
-        "delivered as the service gets it (bind-mounted file, or a new Docker config object)",
+    add_target_flags(
+        p,
+        container_help="the registry container (default: the one running registry container)",
+        service_help="a Swarm service instead: a rolling update (failure action: rollback), the "
+        "config delivered as the service gets it (bind-mounted file, or a new Docker config "
+        "object)",
     )
     p.add_argument(
         "--restart",
@@ -141,12 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write even when the container's REGISTRY_* environment overrides the change",
     )
-    check_command.add_inventory_flag(p)
-    p.set_defaults(func=commands.apply)
+    add_inventory_flag(p)
+    p.set_defaults(func=_command("apply"))
 
     p = sub.add_parser("history", parents=[common], help="show the audit log of past applies")
     p.add_argument("--service", metavar="NAME", help="the log of a Swarm service's applies")
-    p.set_defaults(func=commands.history)
+    p.set_defaults(func=_command("history"))
 
     p = sub.add_parser(
         "export", parents=[common], help="print the storage section as YAML, secrets redacted"
@@ -157,15 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write secrets in the clear (the output file is made 0600)",
     )
     p.add_argument("-o", "--output-file", metavar="FILE", help="write to FILE, not stdout")
-    p.set_defaults(func=commands.export)
+    p.set_defaults(func=_command("export"))
 
     p = sub.add_parser("backups", parents=[common], help="list the backups kept beside the config")
-    p.set_defaults(func=commands.backups)
+    p.set_defaults(func=_command("backups"))
 
     p = sub.add_parser("rollback", parents=[common], help="restore a backup (default: the newest)")
     p.add_argument("backup", nargs="?", help="backup file or its number in `dtr-tui backups`")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.set_defaults(func=commands.rollback)
+    p.set_defaults(func=_command("rollback"))
 
     check_command.register(sub, common, inputs, output)
     return parser
@@ -203,7 +173,13 @@ def _run_app(args: argparse.Namespace) -> int:
     path = config_path(args)
     ConfigDocument.load_or_default(Path(path))  # refuse unusable files before the screen
     given = bool(getattr(args, "config", None))  # else the registry container's file is used
-    return run_app(path, registry_version(args), bool(args.read_only), config_given=given)
+    return run_app(
+        path,
+        registry_version(args),
+        bool(args.read_only),
+        config_given=given,
+        container=args.container,
+    )
 
 
 if __name__ == "__main__":

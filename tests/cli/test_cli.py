@@ -329,3 +329,29 @@ def test_full_disk(tmp_path: Path) -> None:
         assert list_files(disk) == ["config.yml", "filler"]
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_the_app_looks_for_the_container_named_with_container(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dtr_tui.cli.main import main
+    from dtr_tui.ui.app import StorageApp
+
+    opened: list[StorageApp] = []
+
+    def run(self: StorageApp, *args: object, **kwargs: object) -> int:
+        opened.append(self)
+        return 0
+
+    monkeypatch.setattr(StorageApp, "run", run)
+    assert main(["--config", str(config), "--container", "registry-b"]) == 0
+    (app,) = opened
+    assert app.discover and app.container_name == "registry-b" and app.config_given
+    assert main(["--config", str(config)]) == 0
+    assert opened[1].container_name is None
+
+
+def test_the_container_flag_is_in_the_apps_help() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "which registry container to open when several run" in " ".join(result.stdout.split())

@@ -1,0 +1,92 @@
+"""The flags several commands share, declared once as argparse parent parsers.
+
+Cheap to import: `dtr-tui` builds its whole parser before it knows which command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def common_parent() -> argparse.ArgumentParser:
+    """--config and --registry-version: every command and the app take them."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="registry config file (default: /etc/docker/registry/config.yml when it exists, "
+        "else ./config.yml, created on first save)",
+    )
+    common.add_argument(
+        "--registry-version",
+        metavar="VERSION",
+        default=argparse.SUPPRESS,
+        help="target registry: 2.8 (default) or 3.0 / 3.1 (3 means 3.0)",
+    )
+    return common
+
+
+def inputs_parent() -> argparse.ArgumentParser:
+    """--from, --driver, --set, --unset: what turns the file into the draft."""
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="take the storage from FILE (a whole config or a storage section)",
+    )
+    inputs.add_argument(
+        "--driver",
+        metavar="NAME",
+        help="switch backend (filesystem, s3, swift, azure, gcs, inmemory)",
+    )
+    inputs.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="set a parameter, e.g. s3.bucket=x; VALUE may be @FILE or env:VAR "
+        "so a secret stays out of shell history (repeatable)",
+    )
+    inputs.add_argument(
+        "--unset",
+        action="append",
+        metavar="KEY",
+        help="remove a parameter, e.g. s3.keyid (repeatable)",
+    )
+    return inputs
+
+
+def output_parent() -> argparse.ArgumentParser:
+    """--output text|json."""
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text for people, json for scripts",
+    )
+    return output
+
+
+def add_inventory_flag(parser: argparse.ArgumentParser) -> None:
+    """`--inventory [SECONDS]` for plan and apply: off by default, since it reads backends."""
+    parser.add_argument(
+        "--inventory",
+        nargs="?",
+        type=float,
+        const=5.0,
+        default=None,
+        metavar="SECONDS",
+        help="when the change moves the registry's data (another backend, bucket, container "
+        "or root), count the repositories and blobs on both backends and warn about what the "
+        "registry would stop seeing; reads both over the network, at most SECONDS (default 5)",
+    )
+
+
+def add_target_flags(
+    parser: argparse.ArgumentParser, *, container_help: str, service_help: str
+) -> None:
+    """--container NAME and --service NAME, worded for what the command does with them."""
+    parser.add_argument("--container", metavar="NAME", help=container_help)
+    parser.add_argument("--service", metavar="NAME", help=service_help)
