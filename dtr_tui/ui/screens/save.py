@@ -46,13 +46,11 @@ def step_mark(step: str) -> str:
 
 
 class SaveDialog(ModalScreen[SaveOutcome | None]):
-    DEFAULT_CSS = """
-    #save-log { height: auto; max-height: 5; border-top: hkey $error; }
-    #save-log Static { width: auto; text-wrap: nowrap; }
-    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
+        # the outcome region has the focus once done: enter closes from there as from Close
+        Binding("enter", "close", "Close", show=False),
     ]
 
     def __init__(
@@ -94,9 +92,13 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 yield Static(Text(summary))
             with ScrollableContainer(id="save-diff"):
                 yield Static(diff_text(plan.diff))
-            yield Static("", id="save-steps")
-            with VerticalScroll(id="save-log"):
-                yield Static("", id="save-log-text")
+            # the steps, the outcome, the log tail and the steps that passed: one region that
+            # scrolls from the keyboard, so all of it is reachable at 80x24
+            with VerticalScroll(id="save-result"):
+                yield Static("", id="save-steps")
+                with Vertical(id="save-log"):
+                    yield Static("", id="save-log-text")
+                yield Static("", id="save-passed")
             keys = "enter or ctrl+s: save  ·  escape: cancel  ·  tab: move"
             if self.restart is not None:
                 keys = "enter: the focused button  ·  ctrl+s: save  ·  escape: cancel  ·  tab: move"
@@ -110,8 +112,9 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#save-steps").display = False
+        self.query_one("#save-result").display = False
         self.query_one("#save-log").display = False
+        self.query_one("#save-passed").display = False
         self.query_one("#save-restart" if self.restart else "#save", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -124,6 +127,10 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         elif event.button.id == "cancel":
             self.action_cancel()
         elif event.button.id == "close":
+            self.dismiss(self.outcome)
+
+    def action_close(self) -> None:
+        if self.outcome is not None and not self.running:
             self.dismiss(self.outcome)
 
     def action_cancel(self) -> None:
@@ -148,7 +155,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         # the diff was reviewed: give its room to the steps, the outcome and Close
         self.query_one("#save-summary").display = False
         self.query_one("#save-diff").display = False
-        self.query_one("#save-steps").display = True
+        self.query_one("#save-result").display = True
         self._show_steps()
 
     def _step(self, text: str) -> None:
@@ -158,6 +165,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
     def _show_steps(self) -> None:
         lines = [f"{step_mark(s)} {s}" for s in self._steps] + [self._first]
         self.query_one("#save-steps", Static).update(Text("\n".join(lines)))
+        self.query_one("#save-result", VerticalScroll).scroll_end(animate=False)
 
     def action_canary(self) -> None:
         """The proposed config in a throwaway container first; Save stays offered after it."""
@@ -205,7 +213,6 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 Text("the registry's last log lines:\n" + tail, style="dim")
             )
         self.query_one("#save-log").display = bool(tail)
-        self.query_one("#save-dialog").set_class(bool(tail), "-with-log")
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def _run(self, restart: bool = False) -> None:
@@ -264,17 +271,23 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
     async def _finish(self, outcome: SaveOutcome) -> Any:
         self.outcome = outcome
         self.running = False
-        steps = self.query_one("#save-steps", Static)
         mark = "✓" if outcome.ok else "✗"
-        # the outcome first, then what went wrong, then what went right: at 80x24 with a log
-        # tail not every step fits, and the bad news must
+        # the outcome and what went wrong first, then the log tail, then what went right
         marked = [(step_mark(s), s) for s in outcome.steps]
-        if not outcome.ok:
-            marked = [m for m in marked if m[0] != "✓"] + [m for m in marked if m[0] == "✓"]
-        lines = [f"{mark} {outcome.message}"] + [f"{m} {s}" for m, s in marked]
+        passed = [s for m, s in marked if m == "✓"] if not outcome.ok else []
+        shown = [(m, s) for m, s in marked if outcome.ok or m != "✓"]
+        lines = [f"{mark} {outcome.message}"] + [f"{m} {s}" for m, s in shown]
+        steps = self.query_one("#save-steps", Static)
         steps.update(Text("\n".join(lines)))
         steps.set_class(not outcome.ok, "-failed")
+        before = self.query_one("#save-passed", Static)
+        before.update(
+            Text("\n".join(["the steps before the failure passed:"] + [f"✓ {s}" for s in passed]))
+        )
+        before.display = bool(passed)
         self._show_log(outcome.log_tail)
+        result = self.query_one("#save-result", VerticalScroll)
+        result.scroll_home(animate=False)
         if outcome.restarted:
             restarted = getattr(self.app, "container_state_changed", None)
             if restarted is not None:
@@ -283,5 +296,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         await buttons.remove_children()
         close = Button("Close", id="close", variant="primary", compact=True)
         await buttons.mount(close)
-        close.focus()
-        self.query_one(".dialog-keys", Static).update("enter or escape: close")
+        result.focus()
+        self.query_one(".dialog-keys", Static).update(
+            "↑ ↓ pgup pgdn: scroll  ·  enter or escape: close  ·  tab: Close"
+        )
