@@ -74,10 +74,9 @@ class StorageApp(App[int]):
         )
         self.deps = for_container(self.deps, container)
         self.container = container
-        screen = MainScreen(self.session, self.deps)
-        if any(isinstance(s, MainScreen) for s in self.screen_stack):
-            screen._id = f"main-{container.name}"  # ids are unique in the stack
-        self.push_screen(screen)  # over the file's screen or the picker
+        over_main = any(isinstance(s, MainScreen) for s in self.screen_stack)
+        screen_id = f"main-{container.name}" if over_main else "main"  # unique in the stack
+        self.push_screen(MainScreen(self.session, self.deps, id=screen_id))
 
     def set_target_label(self, label: str) -> None:
         from .widgets.status_header import StatusHeader

@@ -44,8 +44,8 @@ class MainScreen(Screen[None]):
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
-    def __init__(self, session: EditSession, deps: Deps) -> None:
-        super().__init__(id="main")
+    def __init__(self, session: EditSession, deps: Deps, *, id: str = "main") -> None:
+        super().__init__(id=id)
         self.session = session
         self.deps = deps
         self.planner: LivePlanner | None = None
