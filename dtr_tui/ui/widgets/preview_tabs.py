@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from ..live_plan import Preview
 from .highlight import diff_line, yaml_line
@@ -14,35 +14,50 @@ NO_CHANGES = "No changes: the file on disk already says this."
 
 
 class PreviewTabs(Vertical):
-    """Shows a `Preview`; which tab is active is the only state it keeps."""
+    """Shows a `Preview`; which tab is active is the only state it keeps.
+
+    The tabs are mounted right after the first frame: the form is what that frame must show,
+    and the tabs' eleven widgets cost a fifth of it in styling. Until then (a frame or two;
+    the preview itself is computed after the first frame anyway) a line says what comes.
+    """
 
     def __init__(self) -> None:
         super().__init__(id="preview")
+        self._wanted = "yaml"
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(initial="yaml"):
-            with TabPane("YAML", id="yaml"):
-                yield TextView(
-                    "Reading the file…",
-                    style_line=yaml_line,
-                    id="yaml-text",
-                    classes="preview-scroll",
-                )
-            with TabPane("Diff", id="diff"):
-                yield TextView(
-                    "Reading the file…",
-                    style_line=diff_line,
-                    id="diff-text",
-                    classes="preview-scroll",
-                )
+        yield Static(" YAML  Diff\n\n Reading the file…", id="preview-wait", markup=False)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_tabs)
+
+    async def _mount_tabs(self) -> None:
+        if self.query(TabbedContent):
+            return
+        views = {
+            tab: TextView(
+                "Reading the file…", style_line=style, id=f"{tab}-text", classes="preview-scroll"
+            )
+            for tab, style in (("yaml", yaml_line), ("diff", diff_line))
+        }
+        tabs = TabbedContent(initial=self._wanted)
+        tabs.compose_add_child(TabPane("YAML", views["yaml"], id="yaml"))  # as `with` does
+        tabs.compose_add_child(TabPane("Diff", views["diff"], id="diff"))
+        await self.mount(tabs)
+        await self.query_one("#preview-wait").remove()
+        self._draw(self._wanted)
 
     @property
     def active(self) -> str:
-        return self.query_one(TabbedContent).active
+        found = self.query(TabbedContent)
+        return found.first().active if found else self._wanted
 
     @active.setter
     def active(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self._wanted = tab
+        found = self.query(TabbedContent)
+        if found:
+            found.first().active = tab
 
     _preview: Preview | None = None
 
@@ -60,7 +75,8 @@ class PreviewTabs(Vertical):
         else:
             text = preview.diff or NO_CHANGES
         # unchanged lines are not repainted, nor the screen laid out unless the size changed
-        self.query_one(f"#{tab}-text", TextView).show(text)
+        for view in self.query(f"#{tab}-text").results(TextView):
+            view.show(text)  # none before the tabs are mounted: drawn as they are
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._draw(event.pane.id or "")
