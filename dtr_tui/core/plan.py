@@ -235,10 +235,15 @@ class Planner:
                     pass  # not valid on its own: compose the whole text
                 else:
                     if root is None or (isinstance(root, MappingNode) and not _shares_nodes(root)):
+                        old_spans = self._old_spans
                         return (
-                            [s for s in self._old_spans if s.end <= begin]
+                            [s for s in old_spans if s.end <= begin]
                             + [s.moved(begin) for s in secret_spans(root)]
-                            + [s.moved(moved) for s in self._old_spans if s.start >= end]
+                            + [
+                                SecretSpan(s.path, s.start + moved, s.end + moved, s.block)
+                                for s in old_spans
+                                if s.start >= end
+                            ]
                         )
         return secret_spans(compose(new, self.doc.source))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -112,14 +112,15 @@ def secret_spans(root: Node | None) -> list[SecretSpan]:
 
 
 def apply_mask(
-    text: str, spans: Iterable[SecretSpan], labels: Mapping[Path, str] | None = None
+    text: str, spans: Sequence[SecretSpan], labels: Mapping[Path, str] | None = None
 ) -> str:
     """The text with each span replaced by MASK (plus its label, such as "changed")."""
-    edits = []
-    for span in spans:
-        label = (labels or {}).get(span.path)
-        token = MASK + (f" ({label})" if label else "") + ("\n" if span.block else "")
-        edits.append((span.start, span.end, token))
+    edits = [(start, end, MASK + "\n" if block else MASK) for _, start, end, block in spans]
+    if labels:
+        for index, span in enumerate(spans):
+            if span.path in labels:
+                token = f"{MASK} ({labels[span.path]})" + ("\n" if span.block else "")
+                edits[index] = (span.start, span.end, token)
     edits.sort()
     if any(a[1] > b[0] for a, b in zip(edits, edits[1:], strict=False)):
         # overlapping spans (a node reached twice through an alias): replace from the end
