@@ -15,12 +15,14 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.support.azurite import Azurite
-from tests.support.dockerd import REGISTRY_IMAGE, Dockerd, build_registry_image
+from tests.support.dockerd import REGISTRY_IMAGE, Dockerd, SwarmEngine, build_registry_image
 from tests.support.moto import MotoServer
+from tests.support.procs import Server
 from tests.support.registry import RegistryProcess, registry_config_text
 from tests.support.swift import SwiftAIO
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Server)
 
 # Seconds each server took to become ready, shown at the end of the run.
 START_TIMES: dict[str, float] = {}
@@ -38,6 +40,14 @@ def _start(name: str, start: Callable[[], T]) -> T:
     pytest.fail(failure, pytrace=False)
 
 
+def _serve(name: str, server: S) -> Iterator[S]:
+    """The body of a server fixture: yield ``server`` started (or fail), stop it afterwards."""
+    try:
+        yield _start(name, server.start)
+    finally:
+        server.stop()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if START_TIMES:
         terminalreporter.write_sep("-", "test server start times")
@@ -48,71 +58,55 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     """S3 (moto) accepting any credentials: ``endpoint_url``, ``client()``, ``create_bucket()``."""
-    server = MotoServer(tmp_path_factory.mktemp("moto"))
-    try:
-        yield _start("moto_server", server.start)
-    finally:
-        server.stop()
+    yield from _serve("moto_server", MotoServer(tmp_path_factory.mktemp("moto")))
 
 
 @pytest.fixture(scope="session")
 def moto_auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     """S3 (moto) enforcing IAM auth; ``access_key``/``secret_key`` are an admin user's keys."""
-    server = MotoServer(tmp_path_factory.mktemp("moto-auth"), auth=True)
-    try:
-        yield _start("moto_auth_server", server.start)
-    finally:
-        server.stop()
+    yield from _serve(
+        "moto_auth_server", MotoServer(tmp_path_factory.mktemp("moto-auth"), auth=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def moto_https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     """S3 (moto, any credentials) over HTTPS; ``ca_path`` is the PEM of its throwaway CA."""
-    server = MotoServer(tmp_path_factory.mktemp("moto-https"), https=True)
-    try:
-        yield _start("moto_https_server", server.start)
-    finally:
-        server.stop()
+    yield from _serve(
+        "moto_https_server", MotoServer(tmp_path_factory.mktemp("moto-https"), https=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     """Azurite blob over HTTP: ``endpoint_url``, ``account_name``, ``account_key``."""
-    server = Azurite(tmp_path_factory.mktemp("azurite"))
-    try:
-        yield _start("azurite", server.start)
-    finally:
-        server.stop()
+    yield from _serve("azurite", Azurite(tmp_path_factory.mktemp("azurite")))
 
 
 @pytest.fixture(scope="session")
 def azurite_https(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     """Azurite blob over HTTPS with a throwaway CA: also ``ca_path`` (PEM of that CA)."""
-    server = Azurite(tmp_path_factory.mktemp("azurite-https"), https=True)
-    try:
-        yield _start("azurite_https", server.start)
-    finally:
-        server.stop()
+    yield from _serve(
+        "azurite_https", Azurite(tmp_path_factory.mktemp("azurite-https"), https=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def swift_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SwiftAIO]:
     """Swift all-in-one, tempauth ``test:tester``/``testing`` at ``auth_url`` (v1.0)."""
-    server = SwiftAIO(tmp_path_factory.mktemp("swift"))
-    try:
-        yield _start("swift_server", server.start)
-    finally:
-        server.stop()
+    yield from _serve("swift_server", SwiftAIO(tmp_path_factory.mktemp("swift")))
 
 
 @pytest.fixture(scope="session")
 def dockerd() -> Iterator[Dockerd]:
     """A private Docker engine: ``base_url`` (unix://...), ``env`` (DOCKER_HOST), ``client()``."""
-    server = Dockerd()
-    try:
-        yield _start("dockerd", server.start)
-    finally:
-        server.stop()
+    yield from _serve("dockerd", Dockerd())
+
+
+@pytest.fixture(scope="session")
+def swarm() -> Iterator[SwarmEngine]:
+    """A second private engine, a single-node Swarm manager with the registry image built."""
+    yield from _serve("swarm", SwarmEngine())
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from dtr_tui.services.docker_target import find_target
 from tests.support.dockerd import run_registry_container
 from tests.support.ports import free_port
 from tests.support.push import blob_data_path
-from tests.support.registry import registry_config_text
+from tests.support.registry import registry_config_text, storage_file
 
 DATA_INSIDE = "/var/lib/registry"
 FS = {"filesystem": {"rootdirectory": DATA_INSIDE}}
@@ -69,12 +69,6 @@ def prod(
     for container in [made.container, *made.canaries()]:
         with contextlib.suppress(Exception):
             container.remove(force=True)
-
-
-def storage_file(tmp_path: Path, storage: dict[str, Any]) -> str:
-    path = tmp_path / f"storage-{uuid.uuid4().hex[:6]}.yml"
-    path.write_text("storage: " + json.dumps(storage) + "\n")
-    return str(path)
 
 
 def test_canary_config_keeps_storage_and_drops_what_reaches_outside() -> None:

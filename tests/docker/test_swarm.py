@@ -5,11 +5,8 @@ broken change Swarm rolls back by itself."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,88 +15,11 @@ from typing import Any
 import pytest
 
 from dtr_tui.cli.main import main
-from tests.support.dockerd import CONTAINER_CONFIG_DIR, Dockerd, build_registry_image
+from tests.support.dockerd import Dockerd
 from tests.support.ports import free_port
 from tests.support.push import blob_data_path, push_test_image
-from tests.support.registry import registry_config_text
-
-CONFIG_INSIDE = f"{CONTAINER_CONFIG_DIR}/config.yml"
-DATA_INSIDE = "/var/lib/registry"
-FS = {"filesystem": {"rootdirectory": DATA_INSIDE}}
-
-
-@pytest.fixture(scope="module")
-def swarm() -> Iterator[Dockerd]:
-    engine = Dockerd()
-    engine.start()
-    try:
-        client = engine.client()
-        build_registry_image(client)
-        client.swarm.init(advertise_addr="127.0.0.1", listen_addr=f"127.0.0.1:{free_port()}")
-        yield engine
-    finally:
-        with contextlib.suppress(Exception):
-            for service in engine.client().services.list():
-                service.remove()
-        with contextlib.suppress(Exception):
-            engine.client().swarm.leave(force=True)
-        engine.stop()
-
-
-def serving(url: str, timeout: float = 30) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with opener.open(url + "/v2/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
-
-
-class Service:
-    def __init__(self, engine: Dockerd, root: Path, *, config_object: bool) -> None:
-        from docker.types import ConfigReference
-
-        self.client = engine.client()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.name = f"reg-{uuid.uuid4().hex[:8]}"
-        self.data = root / "data"
-        self.data.mkdir()
-        self.etc = root / "etc"
-        self.etc.mkdir()
-        text = registry_config_text(FS, self.port)
-        kwargs: dict[str, Any] = {"mounts": [f"{self.data}:{DATA_INSIDE}:rw"]}
-        if config_object:
-            made = self.client.configs.create(name=f"{self.name}-config", data=text.encode())
-            kwargs["configs"] = [
-                ConfigReference(made.id, f"{self.name}-config", filename=CONFIG_INSIDE)
-            ]
-        else:
-            (self.etc / "config.yml").write_text(text)
-            kwargs["mounts"].append(f"{self.etc}:{CONTAINER_CONFIG_DIR}:rw")
-        self.service = self.client.services.create(
-            "dtr-tui-test/registry:2.8", name=self.name, networks=["host"], **kwargs
-        )
-        serving(self.url)
-
-    def spec(self) -> dict[str, Any]:
-        self.service.reload()
-        return dict(self.service.attrs["Spec"])
-
-    def config_ref(self) -> dict[str, Any]:
-        return dict(self.spec()["TaskTemplate"]["ContainerSpec"]["Configs"][0])
-
-    def config_text(self) -> str:
-        data = self.client.configs.get(self.config_ref()["ConfigID"]).attrs["Spec"]["Data"]
-        return base64.b64decode(data).decode()
-
-    def running_tasks(self) -> set[str]:
-        return {t["ID"] for t in self.service.tasks({"desired-state": "running"})}
+from tests.support.registry import storage_file
+from tests.support.swarm import CONFIG_INSIDE, DATA_INSIDE, RegistryService, wait_serving
 
 
 @pytest.fixture
@@ -107,12 +27,12 @@ def made(swarm: Dockerd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("DOCKER_HOST", swarm.base_url)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
-    services: list[Service] = []
+    services: list[RegistryService] = []
 
-    def make(config_object: bool) -> Service:
+    def make(config_object: bool) -> RegistryService:
         root = tmp_path / f"svc{len(services)}"
         root.mkdir()
-        services.append(Service(swarm, root, config_object=config_object))
+        services.append(RegistryService(swarm, root, config_object=config_object))
         return services[-1]
 
     yield make
@@ -121,13 +41,7 @@ def made(swarm: Dockerd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
             service.service.remove()
 
 
-def storage_file(tmp_path: Path, storage: dict[str, Any]) -> str:
-    path = tmp_path / f"storage-{uuid.uuid4().hex[:6]}.yml"
-    path.write_text("storage: " + json.dumps(storage) + "\n")
-    return str(path)
-
-
-def apply(svc: Service, tmp_path: Path, storage: dict[str, Any]) -> int:
+def apply(svc: RegistryService, tmp_path: Path, storage: dict[str, Any]) -> int:
     return main(
         ["apply", "--service", svc.name, "--yes", "--timeout", "40"]
         + ["--from", storage_file(tmp_path, storage)]
@@ -220,7 +134,7 @@ def test_broken_change_is_rolled_back_by_swarm(
     assert "config object" in out.out.split("rolled back:")[1]  # the failed one removed or named
     names = {c.name for c in svc.client.configs.list()}
     assert f"{svc.name}-config" in names
-    serving(svc.url, 5)
+    wait_serving(svc.url, 5)
 
 
 def test_broken_change_to_a_bind_mounted_file_is_restored_and_updated_again(
@@ -236,7 +150,7 @@ def test_broken_change_to_a_bind_mounted_file_is_restored_and_updated_again(
     assert "restored" in out.out and "forcing another update" in out.out
     assert "rolled back: the registry serves again on the previous config" in out.out
     assert (svc.etc / "config.yml").read_text() == before
-    serving(svc.url, 5)
+    wait_serving(svc.url, 5)
 
 
 def test_update_that_runs_but_cannot_reach_storage_is_swapped_back_by_dtr_tui(
@@ -259,7 +173,7 @@ def test_update_that_runs_but_cannot_reach_storage_is_swapped_back_by_dtr_tui(
     assert f"swapping the previous config object {old_ref['ConfigName']} back in" in out.out
     assert "rolled back: the registry serves again on the previous config" in out.out
     assert svc.config_ref()["ConfigID"] == old_ref["ConfigID"]
-    serving(svc.url, 5)
+    wait_serving(svc.url, 5)
 
 
 def test_bind_mounted_file_is_refused_when_tasks_run_on_other_nodes(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http
-from .procs import ManagedProcess, Server, clean_env
+from .procs import ManagedProcess, ProcessServer, clean_env
 from .tls import TestCA, make_test_ca
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ ACCOUNT_KEY = (
 )
 
 
-class Azurite(Server):
+class Azurite(ProcessServer):
     """``azurite-blob`` on 127.0.0.1 (HTTP, or HTTPS when ``https=True``)."""
 
     def __init__(self, workdir: str | Path | None = None, *, https: bool = False) -> None:
@@ -42,7 +42,7 @@ class Azurite(Server):
         self.ca_path: Path | None = None
         self.log_path = self.workdir / "azurite.log"
         self.start_seconds: float | None = None
-        self._proc: ManagedProcess | None = None
+        self._proc = None
 
     @property
     def connection_string(self) -> str:
@@ -110,13 +110,3 @@ class Azurite(Server):
             },
             **kwargs,
         )
-
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.alive()
-
-    def log_text(self) -> str:
-        return self._proc.log_text() if self._proc else "(not started)"
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.stop()

@@ -10,6 +10,7 @@ daemon on the default ``/var/run/docker.sock``. Give code under test ``base_url`
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -18,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .ports import LOOPBACK, wait_for_http
-from .procs import ManagedProcess, Server, ServerStartError, clean_env
+from .ports import LOOPBACK, free_port, wait_for_http
+from .procs import ManagedProcess, ProcessServer, ServerStartError, clean_env
 from .registry import REGISTRY_BIN, config_port
 
 REGISTRY_IMAGE = "dtr-tui-test/registry:2.8"
@@ -28,7 +29,7 @@ CONTAINER_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 TEST_LABEL = "dtr-tui.test"
 
 
-class Dockerd(Server):
+class Dockerd(ProcessServer):
     """``dockerd`` on a private unix socket; ``base_url``, ``client()``, ``stop()``."""
 
     def __init__(self, root: str | Path | None = None, *, socket_path: str | Path | None = None):
@@ -39,7 +40,7 @@ class Dockerd(Server):
         self.env = {"DOCKER_HOST": self.base_url}
         self.log_path = self.root / "dockerd.log"
         self.start_seconds: float | None = None
-        self._proc: ManagedProcess | None = None
+        self._proc = None
         self._client: Any = None
 
     def start(self, timeout: float = 60.0) -> Dockerd:
@@ -96,12 +97,6 @@ class Dockerd(Server):
             self._client = docker.DockerClient(base_url=self.base_url, timeout=60)
         return self._client
 
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.alive()
-
-    def log_text(self) -> str:
-        return self._proc.log_text() if self._proc else "(not started)"
-
     def remove_test_containers(self) -> None:
         """Force-remove every container of this engine (it is private to the tests)."""
         if not self.alive():
@@ -127,6 +122,42 @@ class Dockerd(Server):
         self._proc = None
         _unmount_under(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SwarmEngine(Dockerd):
+    """A private ``Dockerd`` made a single-node Swarm manager, with the registry image built.
+
+    Its own engine, so the shared ``dockerd`` never becomes a swarm manager. ``stop()``
+    removes its services and leaves the swarm before stopping the engine.
+    """
+
+    def start(self, timeout: float = 60.0) -> SwarmEngine:
+        super().start(timeout)
+        try:
+            client = self.client()
+            build_registry_image(client)
+            client.swarm.init(advertise_addr=LOOPBACK, listen_addr=f"{LOOPBACK}:{free_port()}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.alive():
+            client = self.client()
+            for service in _listed(client.services):
+                with contextlib.suppress(Exception):
+                    service.remove()
+            with contextlib.suppress(Exception):
+                client.swarm.leave(force=True)
+        super().stop()
+
+
+def _listed(collection: Any) -> list[Any]:
+    try:
+        return list(collection.list())
+    except Exception:  # not a swarm manager (yet): nothing to remove
+        return []
 
 
 def _unmount_under(root: Path) -> None:

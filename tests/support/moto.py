@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .ports import LOOPBACK, free_port, wait_for_http
-from .procs import ManagedProcess, Server, clean_env
+from .procs import ManagedProcess, ProcessServer, clean_env
 from .tls import make_test_ca
 
 REGION = "us-east-1"
@@ -44,7 +44,7 @@ def moto_server_bin() -> str:
     return found
 
 
-class MotoServer(Server):
+class MotoServer(ProcessServer):
     """``moto_server -H 127.0.0.1 -p PORT``; ``endpoint_url``, keys and boto3 clients."""
 
     def __init__(
@@ -70,7 +70,7 @@ class MotoServer(Server):
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = "100"
         self.log_path = self.workdir / "moto.log"
         self._env = env
-        self._proc: ManagedProcess | None = None
+        self._proc = None
         self.start_seconds: float | None = None
 
     def start(self, timeout: float = 30.0) -> MotoServer:
@@ -164,13 +164,3 @@ class MotoServer(Server):
         if self.auth:
             storage["redirect"] = {"disable": True}
         return storage
-
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.alive()
-
-    def log_text(self) -> str:
-        return self._proc.log_text() if self._proc else "(not started)"
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.stop()

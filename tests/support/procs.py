@@ -56,6 +56,22 @@ class Server:
         self.stop()
 
 
+class ProcessServer(Server):
+    """A test server that is one ``ManagedProcess`` (``_proc``, set by ``start()``)."""
+
+    _proc: ManagedProcess | None = None
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.alive()
+
+    def log_text(self) -> str:
+        return self._proc.log_text() if self._proc else "(not started)"
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.stop()
+
+
 class ServerStartError(AssertionError):
     """A server did not come up; the message carries the tail of its log."""
 

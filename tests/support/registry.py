@@ -12,6 +12,7 @@ import json
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -62,6 +63,13 @@ def registry_config_text(storage_yaml: str | Mapping[str, Any], port: int, extra
         + "    X-Content-Type-Options: [nosniff]\n"
         + extra
     )
+
+
+def storage_file(folder: Path, storage: Mapping[str, Any]) -> str:
+    """A new file in ``folder`` holding only a ``storage:`` section, for ``--from``; its path."""
+    path = Path(folder) / f"storage-{uuid.uuid4().hex[:6]}.yml"
+    path.write_text("storage: " + json.dumps(storage) + "\n")
+    return str(path)
 
 
 def config_port(config_path: Path) -> int | None:
@@ -212,4 +220,5 @@ __all__ = [
     "registry_env",
     "run_registry_expecting_failure",
     "storage_block",
+    "storage_file",
 ]
