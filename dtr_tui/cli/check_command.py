@@ -50,6 +50,12 @@ def register(
         help="also run the proposed config in a throwaway container from the registry "
         "container's image (default: the one running), push and pull a blob, remove it",
     )
+    p.add_argument(
+        "--service",
+        metavar="NAME",
+        help="with --canary: take the image, environment and mounts from this Swarm service, "
+        "and check the config it gets",
+    )
     p.set_defaults(func=check)
 
     p = subparsers.add_parser(
@@ -84,8 +90,8 @@ def check(args: argparse.Namespace) -> int:
     from . import canary_command
     from .inputs import load_inputs
 
-    canary = canary_command.prepare(args) if getattr(args, "canary", None) is not None else None
-    inputs = load_inputs(args)
+    canary = canary_command.prepare(args) if canary_command.wanted(args) else None
+    inputs = load_inputs(args, doc=canary_command.document(canary))
     draft, version = inputs.draft, inputs.version
     as_json = getattr(args, "output", "text") == "json"
     stream = None if as_json else _print_result

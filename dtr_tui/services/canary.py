@@ -7,6 +7,10 @@ The canary gets the production container's mounts (so a filesystem root, CA bund
 credentials file is the same) and its REGISTRY_* environment (what the registry will really
 run), but its own http section (loopback, no TLS), no auth, no notifications and no proxy,
 and `storage.delete.enabled: true` so the probe blob is deleted again.
+
+For a Swarm service the same canary runs as a plain container on this engine, from the image,
+environment and mounts of the service's spec; Swarm secrets and config objects (other than the
+registry's config itself) cannot be given to a plain container, and the start step says so.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +35,7 @@ from ..core.errors import DtrError
 
 if TYPE_CHECKING:
     from .docker_target import DockerTarget
+    from .swarm import SwarmTarget
 
 CONFIG_DIR_INSIDE = "/etc/dtr-tui-canary"
 REPO = "dtr-tui-canary/probe"
@@ -98,16 +103,82 @@ def canary_config(config_text: str, port: int, source: str = "proposed config") 
     return json.dumps(config, indent=2, default=str) + "\n"
 
 
+@dataclass(frozen=True)
+class Borrowed:
+    """What the canary takes from production: the image to run (by id when this engine has
+    it), the environment, the mounts, and what production has that the canary cannot get."""
+
+    image: str
+    env: dict[str, str]
+    volumes: dict[str, dict[str, str]]
+    left_out: tuple[str, ...] = ()
+
+
+def borrowed(client: Any, target: DockerTarget | SwarmTarget) -> Borrowed:
+    """What the canary takes from a registry container, or from a Swarm service's spec."""
+    from .swarm import SwarmTarget
+
+    if isinstance(target, SwarmTarget):
+        return _from_service(client, target)
+    attrs = _production_attrs(client, target)
+    image = str(attrs.get("Image") or target.image)  # the very image it runs, by id
+    return Borrowed(image, dict(target.env), _canary_volumes(attrs.get("Mounts") or []))
+
+
+def _from_service(client: Any, target: SwarmTarget) -> Borrowed:
+    spec: Mapping[str, Any] = {}
+    with contextlib.suppress(Exception):  # gone meanwhile: what find_service read is used
+        spec = client.services.get(target.service_id).attrs["Spec"]
+    cspec = (spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+    mounts = [
+        {
+            "Type": m.get("Type") or "volume",
+            "Name": m.get("Source"),
+            "Source": m.get("Source"),
+            "Destination": m.get("Target"),
+            "RW": not m.get("ReadOnly"),
+        }
+        for m in cspec.get("Mounts") or []
+        if (m.get("Type") or "volume") in ("bind", "volume")
+    ]
+    left_out = [
+        f"secret {ref.get('SecretName')} ({_secret_path(ref)})"
+        for ref in cspec.get("Secrets") or []
+    ]
+    left_out += [
+        f"config object {ref.get('ConfigName')} ({(ref.get('File') or {}).get('Name')})"
+        for ref in cspec.get("Configs") or []
+        if (ref.get("File") or {}).get("Name") != target.config_inside
+    ]
+    image = _local_image(client, str(cspec.get("Image") or target.image))
+    return Borrowed(image, dict(target.env), _canary_volumes(mounts), tuple(left_out))
+
+
+def _secret_path(ref: Mapping[str, Any]) -> str:
+    name = str((ref.get("File") or {}).get("Name") or ref.get("SecretName") or "")
+    return name if name.startswith("/") else f"/run/secrets/{name}"
+
+
+def _local_image(client: Any, reference: str) -> str:
+    """The id of the image a service names (with its digest, else by tag) when this engine
+    has it; else the name itself, for the engine to pull or refuse."""
+    for name in dict.fromkeys((reference, reference.split("@")[0])):
+        with contextlib.suppress(Exception):
+            return str(client.images.get(name).id)
+    return reference
+
+
 def run_canary(
     config_text: str,
-    target: DockerTarget,
+    target: DockerTarget | SwarmTarget,
     client: Any,
     *,
     timeout: float = 30.0,
     progress: Progress | None = None,
     secrets: list[str] | None = None,
 ) -> CanaryResult:
-    """Run the canary for `config_text` (the whole proposed config) with `target`'s image."""
+    """Run the canary for `config_text` (the whole proposed config) with the image of `target`,
+    a registry container or a Swarm service."""
     from .restart import log_tail, wait_until_serving
 
     steps: list[CanaryStep] = []
@@ -130,17 +201,19 @@ def run_canary(
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(canary_config(config_text, port))
         began = time.monotonic()
-        attrs = _production_attrs(client, target)
-        image = str(attrs.get("Image") or target.image)  # the very image it runs, by id
+        production = borrowed(client, target)
         try:
             container = client.containers.run(
-                image,
+                production.image,
                 command=["serve", f"{CONFIG_DIR_INSIDE}/config.yml"],
                 name=f"dtr-tui-canary-{uuid.uuid4().hex[:8]}",
                 detach=True,
                 network_mode="host",
-                environment=_canary_env(target.env),
-                volumes=_canary_volumes(attrs, folder),
+                environment=_canary_env(production.env),
+                volumes={
+                    **production.volumes,
+                    folder: {"bind": CONFIG_DIR_INSIDE, "mode": "ro"},
+                },
                 labels={LABEL: target.name},
             )
         except Exception as exc:  # the engine's refusal, for a person
@@ -148,12 +221,10 @@ def run_canary(
 
             record("start the canary", False, engine_failure(exc), began)
             return CanaryResult(False, target.image, steps)
-        record(
-            "start the canary",
-            True,
-            f"{container.name} from {target.image} on 127.0.0.1:{port}",
-            began,
-        )
+        detail = f"{container.name} from {target.image} on 127.0.0.1:{port}"
+        if production.left_out:
+            detail += "; not given to it: " + ", ".join(production.left_out)
+        record("start the canary", True, detail, began)
         began = time.monotonic()
         base = f"http://127.0.0.1:{port}"
         health = wait_until_serving(container, base, timeout)
@@ -289,11 +360,11 @@ def _production_attrs(client: Any, target: DockerTarget) -> dict[str, Any]:
     return {}
 
 
-def _canary_volumes(attrs: Mapping[str, Any], folder: str) -> dict[str, dict[str, str]]:
-    """The production container's mounts (same data, CA bundle, credentials), plus the canary's
-    config folder, read-only."""
+def _canary_volumes(mounts: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Production's mounts (same data, CA bundle, credentials), as the SDK takes them; not
+    the canary's own config folder."""
     volumes: dict[str, dict[str, str]] = {}
-    for mount in attrs.get("Mounts") or []:
+    for mount in mounts:
         source = mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source")
         destination = mount.get("Destination")
         if source and destination and destination != CONFIG_DIR_INSIDE:
@@ -301,13 +372,12 @@ def _canary_volumes(attrs: Mapping[str, Any], folder: str) -> dict[str, dict[str
                 "bind": str(destination),
                 "mode": "rw" if mount.get("RW", True) else "ro",
             }
-    volumes[folder] = {"bind": CONFIG_DIR_INSIDE, "mode": "ro"}
     return volumes
 
 
-def require_local_engine(target: DockerTarget) -> None:
+def require_local_engine(client: Any) -> None:
     """The canary listens on the engine host's loopback: only a local engine can reach it."""
-    host = target.docker_host
+    host = str(getattr(getattr(client, "api", None), "base_url", "") or "")
     if host and not host.startswith(("unix://", "http+unix://", "npipe://")):
         if "127.0.0.1" not in host and "localhost" not in host:
             raise DtrError(
