@@ -14,6 +14,8 @@ from ..core.env_overrides import merge_env, registry_env
 from ..core.problems import Severity
 from ..core.versions import RegistryVersion
 
+ENGINE_AWAY = "the Docker engine does not answer"
+
 
 @dataclass
 class ContainerTarget:
@@ -33,12 +35,16 @@ class ContainerTarget:
         return f"container {self.name} ({self.state or 'state unknown'})"
 
     def refresh_state(self) -> str:
-        """Ask the engine again (blocking: call from a thread)."""
+        """Ask the engine again (blocking: call from a thread). "removed": the engine answers
+        but the container is no more; ENGINE_AWAY: the engine does not answer at all."""
+        from ..services.docker_target import ContainerGoneError, get_container
+
         try:
-            container = self.client.containers.get(self.target.container_id)
-            self.state = str(container.status)
-        except Exception:  # noqa: BLE001 - gone, or the engine is away: said as such
-            self.state = "gone"
+            self.state = str(get_container(self.client, self.target.container_id).status)
+        except ContainerGoneError:
+            self.state = "removed"
+        except Exception:  # noqa: BLE001 - no socket, refused, timed out: said in the header
+            self.state = ENGINE_AWAY
         return self.state
 
 

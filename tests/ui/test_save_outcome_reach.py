@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from rich.console import Console
+from textual.app import App
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
@@ -16,14 +18,18 @@ from dtr_tui.ui.screens.save import SaveDialog
 from .test_save_restart_snapshot import LOG, STEPS, build, failed_restart
 
 
-def screen_text(pilot: Pilot[int]) -> str:
-    """What the terminal shows, inside the dialog's frame, one line per row."""
-    app = pilot.app
+def screen_lines(app: App[Any]) -> list[str]:
+    """What the terminal shows, as text, one string per row."""
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), record=True)
     console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().splitlines()
+
+
+def screen_text(pilot: Pilot[int]) -> str:
+    """The rows inside the dialog's frame."""
     rows = []
-    for row in console.export_text().splitlines():
+    for row in screen_lines(pilot.app):
         inside = row.split("█")
         rows.append(inside[1].strip() if len(inside) > 2 else "")
     return "\n".join(rows)

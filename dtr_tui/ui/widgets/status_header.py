@@ -1,14 +1,26 @@
-"""The top lines: which file, which target, which registry version, and whether it is unsaved."""
+"""The top lines: which file, which target, which registry version, and whether it is unsaved.
+With a registry container as the target, the header asks the engine for its state every few
+seconds (in a thread), so a container stopped or restarted outside the app shows here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+from textual import work
 from textual.reactive import reactive
 from textual.widgets import Static
+from textual.worker import WorkerState
+
+from ..container import ContainerTarget
+
+POLL_SECONDS = 5.0
+POLL_GROUP = "container-state"
 
 
 class StatusHeader(Static):
-    """Attributes down: the screen sets `dirty` and `outcome`; the header only shows them."""
+    """Attributes down: the screen sets `dirty` and `outcome`, the app sets `target`; the
+    header only shows them. The one thing it asks for itself is the container's state."""
 
     dirty: reactive[bool] = reactive(False)
     outcome: reactive[str] = reactive("")
@@ -19,6 +31,42 @@ class StatusHeader(Static):
         self.target = target
         self.version = version
         self.read_only = read_only
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self._poll_container, name="container state")
+
+    def _poll_container(self) -> None:
+        """Only with a registry container (the Docker SDK is loaded by then), and one question
+        at a time for the whole app: an engine that hangs does not pile up threads."""
+        container = getattr(self.app, "container", None)
+        if not isinstance(container, ContainerTarget):
+            return
+        ask = getattr(getattr(self.app, "deps", None), "container_state", None)
+        if ask is None:
+            return
+        busy = (WorkerState.PENDING, WorkerState.RUNNING)
+        if any(w.group == POLL_GROUP and w.state in busy for w in self.app.workers):
+            return
+        self._ask_engine(container, ask)
+
+    @work(
+        thread=True,
+        group=POLL_GROUP,
+        exit_on_error=False,
+        description="ask the engine for the registry container's state",
+    )
+    def _ask_engine(self, container: ContainerTarget, ask: Callable[[], str]) -> None:
+        state = ask()  # a missing engine is a state too ("does not answer"), not an error
+        self.app.call_from_thread(self._polled, container, state)
+
+    def _polled(self, container: ContainerTarget, state: str) -> None:
+        if getattr(self.app, "container", None) is not container:
+            return  # another container was picked meanwhile
+        container.state = state
+        if self.target != container.header:
+            changed = getattr(self.app, "container_state_changed", None)
+            if changed is not None:
+                changed()
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,91 @@
+"""The header follows the registry container's state while the app runs: stopped and started
+again with the Docker SDK behind the app's back (real dockerd, real registry image), and an
+engine that goes away altogether, which the header says without a traceback or a pile of
+notifications."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.versions import V2_8
+from dtr_tui.ui.app import make_app
+from dtr_tui.ui.container import ENGINE_AWAY, find_containers
+from dtr_tui.ui.widgets.status_header import POLL_SECONDS
+from tests.support.dockerd import Dockerd, build_registry_image
+
+from . import test_docker_save
+from .test_checks import wait_until
+from .test_docker_save import Registry, only
+from .test_flows import ready
+from .test_save_outcome_reach import screen_lines
+
+SIZE = (130, 30)
+WITHIN = POLL_SECONDS * 2 + 5  # two polls and the engine's own time to stop a container
+
+engine = test_docker_save.engine  # the shared dockerd's registry containers, removed after
+
+
+def header(app: Any) -> str:
+    """The header's first row as the terminal shows it."""
+    return screen_lines(app)[0]
+
+
+async def test_a_container_stopped_and_started_outside_the_app_shows_in_the_header(
+    engine: Any, tmp_path: Path
+) -> None:
+    reg = engine(tmp_path)
+    app = make_app(ConfigDocument.load(reg.config), V2_8, target=only(reg.name))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert f"container {reg.name} (running)" in header(app)
+
+        reg.container.stop(timeout=2)  # behind the app's back
+        await wait_until(pilot, lambda: f"{reg.name} (exited)" in header(app), seconds=WITHIN)
+
+        reg.container.start()
+        await wait_until(pilot, lambda: f"{reg.name} (running)" in header(app), seconds=WITHIN)
+
+        reg.container.remove(force=True)
+        await wait_until(pilot, lambda: f"{reg.name} (removed)" in header(app), seconds=WITHIN)
+        assert not list(app._notifications)
+
+
+@pytest.fixture
+def own_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A private dockerd of this test alone, so it can be stopped under the app."""
+    engine = Dockerd().start()
+    try:
+        build_registry_image(engine.client())
+        monkeypatch.setenv("DOCKER_HOST", engine.base_url)
+        yield engine
+    finally:
+        engine.stop()
+
+
+async def test_an_engine_that_goes_away_is_said_in_the_header(
+    own_engine: Dockerd, tmp_path: Path
+) -> None:
+    reg = Registry(own_engine.client(), tmp_path)
+    found = find_containers(reg.name)
+    assert len(found.targets) == 1, found
+    app = make_app(ConfigDocument.load(reg.config), V2_8, target=found.targets[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert f"container {reg.name} (running)" in header(app)
+
+        with contextlib.suppress(Exception):
+            reg.container.kill()  # quicker than a stop; the engine goes next
+        own_engine.stop()
+        expected = f"{reg.name} ({ENGINE_AWAY})"
+        await wait_until(pilot, lambda: expected in header(app), seconds=WITHIN)
+
+        # it keeps asking, quietly: the next polls change nothing on screen and notify nobody
+        await pilot.pause(POLL_SECONDS * 2 + 1)
+        assert expected in header(app)
+        assert not list(app._notifications)
+        assert app.is_running and app.return_code is None
