@@ -14,7 +14,7 @@ from ..core.draft import StorageDraft
 from ..core.drivers import driver_model
 from ..core.errors import DtrError
 from ..core.options import reserved_keys
-from ..core.params import Kind, spec_of
+from ..core.params import Kind, specs
 from ..core.upload import read_upload
 from ..core.validation import allowed_drivers, model_for_path
 from ..core.versions import RegistryVersion, UnknownVersionError, parse_version
@@ -146,7 +146,7 @@ def resolve_key(
 
 def _suggest(word: str, draft: StorageDraft, version: RegistryVersion) -> str:
     model = driver_model(draft.driver)
-    names = [f"{draft.driver}.{n}" for n in (model.model_fields if model else {})]
+    names = [f"{draft.driver}.{n}" for n in (specs(model) if model else {})]
     names += [f"{g}.…" for g in reserved_keys(version.major)]
     close = difflib.get_close_matches(word, [n.split(".")[-1] for n in names], n=3)
     listing = ", ".join(names)
@@ -172,17 +172,17 @@ def parse_assignment(
     if found is None:
         model = driver_model(path[0])
         if model is not None and len(path) == 2:
-            close = difflib.get_close_matches(path[1], list(model.model_fields), n=1)
+            close = difflib.get_close_matches(path[1], list(specs(model)), n=1)
             raise DtrError(
                 f"storage.{'.'.join(path)} is not a {path[0]} parameter",
                 field="--set",
                 hint=(f"did you mean {path[0]}.{close[0]}? " if close else "")
                 + "parameters: "
-                + ", ".join(model.model_fields),
+                + ", ".join(specs(model)),
             )
         return path, text
     owner, name = found
-    spec = spec_of(owner.model_fields[name])
+    spec = specs(owner)[name]
     return path, _typed(
         text, spec.kind, f"storage.{'.'.join(path)}", spec.describe_allowed(version)
     )
@@ -251,4 +251,4 @@ __all__ = ["Inputs", "load_inputs", "parse_assignment"]
 
 def _driver_fields(name: str) -> dict[str, object]:
     model = driver_model(name)
-    return dict(model.model_fields) if model is not None else {}
+    return dict(specs(model)) if model is not None else {}

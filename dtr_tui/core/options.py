@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import StrictBool, StrictInt
+from typing import TYPE_CHECKING
 
-from .drivers.base import ParamGroup
-from .params import Duration, Kind, LooseInt, Text, param
+from .params import Kind, ParamGroup, param
 from .versions import V3_0
+
+if TYPE_CHECKING:  # the value types are pydantic's: read when a check runs
+    from .models import Duration, LooseInt, StrictBool, StrictInt, Text
 
 
 class DeleteOptions(ParamGroup):

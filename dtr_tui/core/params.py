@@ -1,20 +1,18 @@
 """What every storage parameter is, once: label, help, default, range, secret, versions.
 
 The form, the validation, `--set`, the YAML preview and the docs all read these specs
-from the models, so a parameter is described in exactly one place.
+from the groups (`ParamGroup`), so a parameter is described in exactly one place. Reading
+them needs no pydantic: the screen's first frame is drawn from them alone, and the pydantic
+model that checks values (`core.models`) is built from the same declarations on first use.
 """
 
 from __future__ import annotations
 
-import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, cast
-from urllib.parse import urlsplit
-
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool, StrictStr
-from pydantic.fields import FieldInfo
+from typing import Any, ClassVar
 
 from .versions import RegistryVersion
 
@@ -154,93 +152,54 @@ def _range_text(spec: Param) -> str:
 
 
 def param(**kwargs: Any) -> Any:
-    """A model field carrying its `Param`; the value itself defaults to unset (None).
+    """Declare a parameter of a `ParamGroup`; its value itself defaults to unset (None).
 
     Unset means "leave it out of the file": the registry reads an empty key as the
     string `<nil>`, so we never write one.
     """
-    spec = Param(**kwargs)
-    return Field(
-        default=None,
-        description=spec.help,
-        ge=spec.minimum,
-        le=spec.maximum,
-        multiple_of=spec.multiple_of,
-        json_schema_extra={"param": cast(Any, spec)},
-    )
+    return Param(**kwargs)
 
 
-def spec_of(info: FieldInfo) -> Param:
-    extra = info.json_schema_extra
-    assert isinstance(extra, dict), "every storage field is declared with param()"
-    return cast(Param, extra["param"])
+class ParamGroup:
+    """A mapping of parameters, declared as `name: ValueType | None = param(...)`.
+
+    Keys a group does not know are kept, never dropped. The annotations name the value
+    types of `core.models` (imported for type checking only) or, for a `Kind.GROUP`
+    parameter, the nested group; they are read when a model is built or a group looked up.
+    """
+
+    params: ClassVar[Mapping[str, Param]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found: dict[str, Param] = {}
+        for klass in reversed(cls.__mro__):
+            found.update((k, v) for k, v in vars(klass).items() if isinstance(v, Param))
+        cls.params = found
+
+    @classmethod
+    def annotation(cls, name: str, namespace: Mapping[str, Any] | None = None) -> Any:
+        """The type declared for parameter `name`, evaluated in its module (plus `namespace`)."""
+        for klass in cls.__mro__:
+            declared = vars(klass).get("__annotations__", {})
+            if name in declared:
+                text = declared[name]
+                if not isinstance(text, str):
+                    return text
+                scope = {**vars(sys.modules[klass.__module__]), **(namespace or {})}
+                return eval(text, scope)  # our own declaration, as typing.get_type_hints does
+        raise KeyError(f"{cls.__name__} has no parameter {name}")
+
+    @classmethod
+    def group(cls, name: str) -> type[ParamGroup]:
+        """The group a `Kind.GROUP` parameter holds."""
+        annotation = cls.annotation(name)
+        for arg in (annotation, *getattr(annotation, "__args__", ())):
+            if isinstance(arg, type) and issubclass(arg, ParamGroup):
+                return arg
+        raise TypeError(f"{cls.__name__}.{name} is not a group")
 
 
-def specs(model: type[BaseModel]) -> dict[str, Param]:
-    """The parameters of a model, in declaration order."""
-    return {name: spec_of(info) for name, info in model.model_fields.items()}
-
-
-# -- value types that accept what the registry's Go code accepts -------------------------
-
-_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
-_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
-
-
-def _parse_bool(value: Any) -> Any:
-    """Go's strconv.ParseBool, which the s3 driver applies to string values."""
-    if isinstance(value, str):
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise ValueError("is not true or false")
-    return value
-
-
-def _parse_int(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("is not a whole number")
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text, 10)
-        except ValueError:
-            raise ValueError("is not a whole number") from None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _as_text(value: Any) -> Any:
-    """Drivers `fmt.Sprint` most text values: numbers are fine, maps and lists are not."""
-    if isinstance(value, bool):
-        raise ValueError("is a boolean; write it in quotes to make it text")
-    if isinstance(value, int | float):
-        return str(value)
-    return value
-
-
-LooseBool = Annotated[StrictBool, BeforeValidator(_parse_bool)]
-LooseInt = Annotated[int, BeforeValidator(_parse_int)]
-Text = Annotated[str, BeforeValidator(_as_text)]
-
-_DURATION = re.compile(r"^(0|([0-9]*(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+)$")
-
-
-def _check_duration(value: str) -> str:
-    """Go's time.ParseDuration syntax, which the registry uses for ages and intervals."""
-    if not _DURATION.match(value) or value in {"", "."}:
-        raise ValueError("is not a duration")
-    return value
-
-
-def _check_url(value: str) -> str:
-    parsed = urlsplit(value)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise ValueError("is not an http:// or https:// URL with a host")
-    return value
-
-
-Duration = Annotated[StrictStr, AfterValidator(_check_duration)]
-Url = Annotated[Text, AfterValidator(_check_url)]
+def specs(group: type[ParamGroup]) -> Mapping[str, Param]:
+    """The parameters of a group, in declaration order."""
+    return group.params

@@ -24,10 +24,7 @@ def _spec_secret_names() -> set[str]:
             if spec.secret:
                 names.add(name)
             if spec.kind is Kind.GROUP:
-                sub = model.model_fields[name].annotation
-                for arg in getattr(sub, "__args__", ()):
-                    if hasattr(arg, "model_fields"):
-                        names |= {n for n, s in specs(arg).items() if s.secret}
+                names |= {n for n, s in specs(model.group(name)).items() if s.secret}
     return names
 
 

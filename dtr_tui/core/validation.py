@@ -11,11 +11,9 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
 from .options import StorageOptions, reserved_keys
-from .params import Kind, Param, spec_of
+from .params import Kind, Param, ParamGroup, specs
 from .problems import Path, Problem, Severity
 from .versions import RegistryVersion
 
@@ -155,11 +153,11 @@ def validate_driver(name: str, params: Any, version: RegistryVersion) -> list[Pr
 
 
 def check_group(
-    model: type[BaseModel], params: Mapping[str, Any], path: Path, version: RegistryVersion
+    model: type[ParamGroup], params: Mapping[str, Any], path: Path, version: RegistryVersion
 ) -> list[Problem]:
     """Version gates, required keys, empty values, choices, then types and ranges."""
     problems: list[Problem] = []
-    fields = model.model_fields
+    fields = specs(model)
     checkable: dict[str, Any] = {}
     for key, value in params.items():
         key_path = (*path, str(key))
@@ -167,7 +165,7 @@ def check_group(
             if not (model is DRIVERS.get("s3") and key == "useragent"):
                 problems.append(_unmanaged(key_path, model, str(key)))
             continue
-        spec = spec_of(fields[str(key)])
+        spec = fields[str(key)]
         if not spec.known_in(version):
             problems.append(
                 Problem(
@@ -187,8 +185,7 @@ def check_group(
             )
             continue
         checkable[str(key)] = value
-    for name, info in fields.items():
-        spec = spec_of(info)
+    for name, spec in fields.items():
         if spec.known_in(version) and spec.required_in(version) and name not in params:
             problems.append(
                 Problem(
@@ -202,23 +199,13 @@ def check_group(
     problems += _check_choices(model, checkable, path, version)
     problems += _check_types(model, checkable, path, version)
     for name, value in checkable.items():
-        spec = spec_of(fields[name])
-        if spec.kind is Kind.GROUP and isinstance(value, Mapping):
-            sub = _group_model(model, name)
-            problems += check_group(sub, value, (*path, name), version)
+        if fields[name].kind is Kind.GROUP and isinstance(value, Mapping):
+            problems += check_group(model.group(name), value, (*path, name), version)
     return problems
 
 
-def _group_model(model: type[BaseModel], name: str) -> type[BaseModel]:
-    annotation = model.model_fields[name].annotation
-    for arg in getattr(annotation, "__args__", ()):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    raise TypeError(f"{model.__name__}.{name} is not a group")
-
-
-def _unmanaged(path: Path, model: type[BaseModel], key: str) -> Problem:
-    known = list(model.model_fields)
+def _unmanaged(path: Path, model: type[ParamGroup], key: str) -> Problem:
+    known = list(specs(model))
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
     if close:
         return Problem(
@@ -236,11 +223,11 @@ def _unmanaged(path: Path, model: type[BaseModel], key: str) -> Problem:
 
 
 def _check_choices(
-    model: type[BaseModel], values: Mapping[str, Any], path: Path, version: RegistryVersion
+    model: type[ParamGroup], values: Mapping[str, Any], path: Path, version: RegistryVersion
 ) -> list[Problem]:
     problems = []
     for name, value in values.items():
-        spec = spec_of(model.model_fields[name])
+        spec = specs(model)[name]
         choices = spec.choices_for(version)
         if not choices or not isinstance(value, str):
             continue
@@ -271,19 +258,24 @@ _PHRASES = {
 
 
 def _check_types(
-    model: type[BaseModel], values: Mapping[str, Any], path: Path, version: RegistryVersion
+    model: type[ParamGroup], values: Mapping[str, Any], path: Path, version: RegistryVersion
 ) -> list[Problem]:
+    from pydantic import ValidationError  # with the models, on the first check
+
+    from .models import check_values
+
+    fields = specs(model)
     try:
-        model.model_validate(dict(values))
+        check_values(model, values)
     except ValidationError as exc:
         problems = []
         seen: set[Path] = set()
         for error in exc.errors(include_input=False, include_url=False):
             loc = tuple(str(part) for part in error["loc"])
-            if not loc or loc[0] not in model.model_fields:
+            if not loc or loc[0] not in fields:
                 continue
             name = loc[0]
-            spec = spec_of(model.model_fields[name])
+            spec = fields[name]
             if spec.kind is Kind.GROUP and len(loc) > 1:
                 continue  # reported by the group's own check
             where = (*path, name)
@@ -323,9 +315,9 @@ def _validate_options(
                     )
                 )
             if isinstance(value, Mapping):
-                model = _group_model(StorageOptions, "redirect")
+                redirect = StorageOptions.group("redirect")
                 problems += [
-                    _unmanaged((*path, str(k)), model, str(k)) for k in value if k != "disable"
+                    _unmanaged((*path, str(k)), redirect, str(k)) for k in value if k != "disable"
                 ]
             continue
         if name == "maintenance":
@@ -336,8 +328,7 @@ def _validate_options(
         if not isinstance(value, Mapping):
             problems.append(Problem(path, "is not a mapping", "keys under it, one per line"))
             continue
-        sub = _group_model(StorageOptions, str(name))
-        problems += check_group(sub, value, path, version)
+        problems += check_group(StorageOptions.group(str(name)), value, path, version)
         if name == "cache":
             problems += _cache(value, path, has_redis)
     return problems
@@ -398,7 +389,7 @@ def _maintenance(value: Any, path: Path, version: RegistryVersion) -> list[Probl
         for k, v in value.items()
         if isinstance(v, Mapping) or k not in ("uploadpurging", "readonly")
     }
-    problems += check_group(_group_model(StorageOptions, "maintenance"), groups, path, version)
+    problems += check_group(StorageOptions.group("maintenance"), groups, path, version)
     return problems
 
 
@@ -415,23 +406,23 @@ def _cache(value: Mapping[str, Any], path: Path, has_redis: bool) -> list[Proble
     return []
 
 
-def model_for_path(path: Path) -> tuple[type[BaseModel], str] | None:
-    """The model and field name a `storage.…` path points at, for labels and help."""
+def model_for_path(path: Path) -> tuple[type[ParamGroup], str] | None:
+    """The group and parameter name a `storage.…` path points at, for labels and help."""
     if len(path) < 3 or path[0] != "storage":
         return None
-    model: type[BaseModel] | None
-    if path[1] in StorageOptions.model_fields:
+    model: type[ParamGroup] | None
+    if path[1] in specs(StorageOptions):
         model = StorageOptions
         rest = path[1:]
     else:
         model = driver_model(path[1])
         rest = path[2:]
     while model is not None and len(rest) > 1:
-        if rest[0] not in model.model_fields:
+        if rest[0] not in specs(model) or specs(model)[rest[0]].kind is not Kind.GROUP:
             return None
-        model = _group_model(model, rest[0])
+        model = model.group(rest[0])
         rest = rest[1:]
-    if model is None or rest[0] not in model.model_fields:
+    if model is None or rest[0] not in specs(model):
         return None
     return model, rest[0]
 

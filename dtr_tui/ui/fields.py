@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..core.drivers import driver_model
 from ..core.options import StorageOptions
-from ..core.params import Kind, Param, specs
+from ..core.params import Kind, Param, ParamGroup, specs
 from ..core.problems import Path
 from ..core.versions import RegistryVersion
 
@@ -36,16 +34,8 @@ class FieldDef:
         return f"{self.group} › {self.spec.label}" if self.group else self.spec.label
 
 
-def group_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
-    annotation: Any = model.model_fields[name].annotation
-    for arg in (annotation, *getattr(annotation, "__args__", ())):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
-
-
 def _expand(
-    model: type[BaseModel], prefix: Path, version: RegistryVersion, group: str = ""
+    model: type[ParamGroup], prefix: Path, version: RegistryVersion, group: str = ""
 ) -> list[FieldDef]:
     found: list[FieldDef] = []
     for name, spec in specs(model).items():
@@ -53,10 +43,8 @@ def _expand(
             continue
         path = (*prefix, name)
         if spec.kind is Kind.GROUP:
-            sub = group_model(model, name)
-            if sub is not None:
-                label = f"{group} › {spec.label}" if group else spec.label
-                found += _expand(sub, path, version, label)
+            label = f"{group} › {spec.label}" if group else spec.label
+            found += _expand(model.group(name), path, version, label)
             continue
         found.append(FieldDef(path, spec, group))
     return found

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from dtr_tui.core.drivers import DRIVERS, registered_names
+from dtr_tui.core.models import check_values, model_of
 from dtr_tui.core.options import StorageOptions
 from dtr_tui.core.params import Kind, specs
 from dtr_tui.core.versions import V2_8, V3_0, V3_1, UnknownVersionError, parse_version
@@ -83,6 +85,25 @@ def test_allowed_text_is_plain_words() -> None:
     assert "5242880 (5 MiB)" in text and "5368709120 (5 GiB)" in text
     assert "default 10485760 (10 MiB)" in text
     assert specs(StorageOptions)["tag"].since == V3_0
+
+
+def test_the_checking_models_are_built_from_the_declarations() -> None:
+    """One declaration per parameter: the pydantic model has exactly the declared fields,
+    nested groups as nested models, and the ranges of the specs."""
+    groups = [*DRIVERS.values(), StorageOptions]
+    for group in list(groups) + [StorageOptions.group("maintenance")]:
+        groups += [group.group(n) for n, s in specs(group).items() if s.kind is Kind.GROUP]
+    for group in groups:
+        assert list(model_of(group).model_fields) == list(specs(group)), group.__name__
+        assert model_of(group) is model_of(group)
+    s3 = DRIVERS["s3"]
+    minimum = specs(s3)["chunksize"].minimum
+    assert minimum is not None
+    check_values(s3, {"chunksize": str(minimum), "secure": "true", "unknown": 1})
+    with pytest.raises(ValidationError):
+        check_values(s3, {"chunksize": minimum - 1})
+    with pytest.raises(ValidationError):
+        check_values(DRIVERS["azure"], {"credentials": {"type": True}})
 
 
 @pytest.mark.parametrize(

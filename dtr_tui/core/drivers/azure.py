@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import StrictBool, StrictInt
-
-from ..params import Duration, Kind, Text, Url, param
+from ..params import Kind, param
 from ..problems import Problem, Severity
 from ..versions import V3_0, RegistryVersion
 from .base import DriverModel, ParamGroup
+
+if TYPE_CHECKING:  # the value types are pydantic's: read when a check runs
+    from ..models import Duration, StrictBool, StrictInt, Text, Url
 
 CREDENTIAL_TYPES = ("shared_key", "client_secret", "default_credentials")
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
+from ..params import ParamGroup
 from ..problems import Problem
 from ..versions import RegistryVersion
-
-
-class ParamGroup(BaseModel):
-    """A mapping of parameters; keys the model does not know are kept, never dropped."""
-
-    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class DriverModel(ParamGroup):

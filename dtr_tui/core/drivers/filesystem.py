@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..params import Kind, LooseInt, Text, param
+from ..params import Kind, param
 from ..problems import Problem, Severity
 from ..versions import RegistryVersion
 from .base import DriverModel
+
+if TYPE_CHECKING:  # the value types are pydantic's: read when a check runs
+    from ..models import LooseInt, Text
 
 
 class FilesystemDriver(DriverModel):

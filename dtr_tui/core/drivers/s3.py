@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..params import Kind, LooseBool, LooseInt, Text, Url, param
+from ..params import Kind, param
 from ..problems import Problem, Severity
 from ..versions import V2_8, V3_0, V3_1, RegistryVersion
 from .base import DriverModel
+
+if TYPE_CHECKING:  # the value types are pydantic's: read when a check runs
+    from ..models import LooseBool, LooseInt, Text, Url
 
 MIN_CHUNK = 5 * 1024 * 1024
 MAX_CHUNK = 5 * 1024 * 1024 * 1024

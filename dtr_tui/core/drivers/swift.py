@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import StrictBool, StrictInt, StrictStr
-
-from ..params import Kind, Text, Url, param
+from ..params import Kind, param
 from ..problems import Problem
 from ..versions import V3_0, RegistryVersion
 from .base import DriverModel
+
+if TYPE_CHECKING:  # the value types are pydantic's: read when a check runs
+    from ..models import StrictBool, StrictInt, StrictStr, Text, Url
 
 
 class SwiftDriver(DriverModel):
