@@ -1,7 +1,8 @@
 """The README's gallery: `python -m dtr_tui.ui.gallery [folder]` writes one SVG per screen state.
 
 It drives the real app with Pilot against a sample config that is never written (the save
-dialog is shown, not confirmed); the secrets typed are fakes and show masked.
+dialog is shown, not confirmed); the secrets typed are fakes and show masked. `sample_app`
+builds that app; the screen's tests build theirs with it too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from textual.widgets import Input, Select
 from ..core.document import ConfigDocument
 from ..core.versions import V2_8, V3_0, RegistryVersion
 from .app import StorageApp, make_app
+from .container import ContainerTarget
+from .deps import Deps
 
+SAMPLE_PATH = "/etc/docker/registry/config.yml"
 SAMPLE = """\
 # Registry configuration
 version: 0.1
@@ -30,7 +34,7 @@ storage:
     enabled: true
 http:
   addr: :5000
-  secret: not-a-real-secret
+  secret: a-very-private-http-secret
 """
 SIZE = (110, 34)
 Steps = Callable[[Pilot[int]], Awaitable[None]]
@@ -112,13 +116,18 @@ STATES: dict[str, tuple[Steps, RegistryVersion]] = {
 }
 
 
-def _app(version: RegistryVersion) -> StorageApp:
-    doc = ConfigDocument.parse(SAMPLE, "/etc/docker/registry/config.yml")
-    return make_app(doc, version)
+def sample_app(
+    version: RegistryVersion = V2_8,
+    *,
+    target: str | ContainerTarget = "file",
+    deps: Deps | None = None,
+) -> StorageApp:
+    """The app on SAMPLE, parsed in memory (as if read from SAMPLE_PATH), never written."""
+    return make_app(ConfigDocument.parse(SAMPLE, SAMPLE_PATH), version, target=target, deps=deps)
 
 
 async def _shoot(folder: Path, name: str, steps: Steps, version: RegistryVersion) -> Path:
-    app = _app(version)
+    app = sample_app(version)
     async with app.run_test(size=SIZE) as pilot:
         for editor in app.screen.query(Input):
             editor.cursor_blink = False

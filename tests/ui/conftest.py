@@ -1,4 +1,8 @@
-"""Fixtures for the screen's tests: the same factory as the CLI, files in tmp, no blinking."""
+"""Fixtures for the screen's tests: the same factory as the CLI, files in tmp, no blinking.
+
+FILESYSTEM_CONFIG and `sample_app` are the gallery's sample config and app builder, so the
+snapshots and the README's screens show the same app.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from textual.widgets import Input
 from dtr_tui.core.document import ConfigDocument
 from dtr_tui.core.versions import V2_8, RegistryVersion
 from dtr_tui.ui.app import StorageApp, make_app
+from dtr_tui.ui.gallery import SAMPLE as FILESYSTEM_CONFIG
+from dtr_tui.ui.gallery import sample_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,22 +41,6 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> bool | None:
     names = pyfuncitem._fixtureinfo.argnames
     asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
     return True
-
-
-FILESYSTEM_CONFIG = """\
-# Registry configuration (test fixture)
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: /var/lib/registry
-  delete:
-    enabled: true
-http:
-  addr: :5000
-  secret: a-very-private-http-secret
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +73,6 @@ def app_for() -> AppFactory:
         return make_app(ConfigDocument.load_or_default(path), version, read_only=read_only)
 
     return build
+
+
+__all__ = ["FILESYSTEM_CONFIG", "AppFactory", "sample_app"]
