@@ -16,6 +16,8 @@ from .inputs import Inputs
 
 if TYPE_CHECKING:
     from ..core.document import ConfigDocument
+    from ..services.docker_target import DockerTarget
+    from ..services.swarm import SwarmTarget
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Prepared:
     """The registry the canary borrows from (a container or a Swarm service), the engine
     client, and the service's config object when that is the config checked."""
 
-    target: Any
+    target: DockerTarget | SwarmTarget
     client: Any
     doc: ConfigDocument | None = None
 
