@@ -10,6 +10,7 @@ and so the diff, are the ones `plan` makes (tests/core/test_plan.py keeps them e
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,7 +22,7 @@ from .document import ConfigDocument
 from .draft import StorageDraft
 from .errors import DtrError
 from .problems import Path, Problem, Severity, dotted
-from .secrets import MASK, SecretSpan, apply_mask, is_secret_key, secret_paths, secret_spans
+from .secrets import MASK, apply_mask, is_secret_key, secret_paths, secret_spans
 from .validation import validate_storage
 from .versions import RegistryVersion
 from .yaml_nodes import compose
@@ -176,7 +177,7 @@ class Planner:
         new = self.doc.render(draft)
         if labels is None:
             labels = secret_labels(self.changes(draft))
-        return new, apply_mask(new, self._new_spans(new), labels)
+        return new, self._mask_new(new, labels)
 
     # -- shared --------------------------------------------------------------------------
     def changes(self, draft: StorageDraft) -> list[Change]:
@@ -200,52 +201,70 @@ class Planner:
         return isinstance(view, Mapping) and isinstance(view.get("redis"), Mapping)
 
     @cached_property
-    def _entry_starts(self) -> list[int] | None:
-        """Where each top-level entry of the old text begins (its key, in column 0), and
-        the text's end; None when entries cannot be composed one by one."""
-        root = self.doc.root
+    def _entries(self) -> _Entries | None:
+        """The old text cut into its top-level entries, each masked on its own; None when
+        entries cannot be composed one by one."""
+        root, text = self.doc.root, self.doc.text
         if not isinstance(root, MappingNode) or root.flow_style or _shares_nodes(root):
             return None  # an alias ties entries together
         keys = [key for key, _ in root.value]
-        if any(key.start_mark.column != 0 for key in keys) or "\n%" in "\n" + self.doc.text:
+        if any(key.start_mark.column != 0 for key in keys) or "\n%" in "\n" + text:
             return None  # a `? key`, or a %YAML directive an entry alone would not see
-        return [0] + [key.start_mark.index for key in keys[1:]] + [len(self.doc.text)]
+        starts = [0] + [key.start_mark.index for key in keys[1:]] + [len(text)]
+        entries = _Entries(starts, [], {})
+        spans = sorted(self._old_spans, key=lambda s: s.start)
+        for index, (begin, end) in enumerate(itertools.pairwise(starts)):
+            inside = [s.moved(-begin) for s in spans if begin <= s.start < end]
+            entries.masked.append(apply_mask(text[begin:end], inside))
+            for span in inside:
+                low, high = entries.where.get(span.path, (index, index))
+                entries.where[span.path] = (min(low, index), max(high, index))
+        return entries
 
-    def _new_spans(self, new: str) -> list[SecretSpan]:
-        """The secrets of a new text: the old ones where it is the old text, the edited
-        entries composed again, or the whole text when those cannot be told apart."""
+    def _mask_new(self, new: str, labels: Mapping[Path, str]) -> str:
+        """A new text masked: the old entries' masks where it is the old text and the edited
+        entries composed again, or the whole text composed when those cannot be told apart."""
         old = self.doc.text
         if new == old:
-            return self._old_spans
-        starts = self._entry_starts
-        if starts is not None:
+            return apply_mask(new, self._old_spans, labels)
+        entries = self._entries
+        if entries is not None:
+            starts = entries.starts
             limit = min(len(old), len(new))
             head = _common_length(old, new, limit, lambda t, n: t[:n])
             tail = _common_length(old, new, limit - head, lambda t, n: t[len(t) - n :])
             # widen the changed span to whole top-level entries, which compose on their own
-            first = max(i for i, s in enumerate(starts[:-1]) if s <= head)
+            # (text added where an entry begins may continue the one before: take that one
+            # too), and to the entries of secrets that get a label
+            first = max(i for i, s in enumerate(starts[:-1]) if s < head) if head else 0
             last = next(i for i, s in enumerate(starts) if s >= len(old) - tail)
+            for path in labels:
+                low, high = entries.where.get(path, (first, last - 1))
+                first, last = min(first, low), max(last, high + 1)
             begin, end = starts[first], starts[last]
-            moved = len(new) - len(old)
-            chunk = new[begin : end + moved]
+            chunk = new[begin : end + len(new) - len(old)]
             if end == len(old) or chunk.endswith("\n"):  # the next key stays in column 0
                 try:
                     root = compose(chunk, self.doc.source)
                 except DtrError:
                     pass  # not valid on its own: compose the whole text
                 else:
-                    if root is None or (isinstance(root, MappingNode) and not _shares_nodes(root)):
-                        old_spans = self._old_spans
-                        return (
-                            [s for s in old_spans if s.end <= begin]
-                            + [s.moved(begin) for s in secret_spans(root)]
-                            + [
-                                SecretSpan(s.path, s.start + moved, s.end + moved, s.block)
-                                for s in old_spans
-                                if s.start >= end
-                            ]
-                        )
-        return secret_spans(compose(new, self.doc.source))
+                    if root is None or (
+                        isinstance(root, MappingNode) and not _aliased(chunk, root)
+                    ):
+                        middle = apply_mask(chunk, secret_spans(root), labels)
+                        return "".join(entries.masked[:first] + [middle] + entries.masked[last:])
+        return apply_mask(new, secret_spans(compose(new, self.doc.source)), labels)
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """A text's top-level entries: where each begins (and the text ends), each one masked,
+    and for each secret the first and last entry that holds it."""
+
+    starts: list[int]
+    masked: list[str]
+    where: dict[Path, tuple[int, int]]
 
 
 def secret_labels(changes: list[Change]) -> dict[Path, str]:
@@ -278,6 +297,11 @@ def _common_length(a: str, b: str, limit: int, part: Callable[[str, int], str]) 
         else:
             high = middle - 1
     return low
+
+
+def _aliased(text: str, root: Node) -> bool:
+    """Whether a text's tree reaches a node twice; walked only when the text has `*`."""
+    return "*" in text and _shares_nodes(root)
 
 
 def _shares_nodes(root: Node) -> bool:
