@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.cells import cell_len
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 MARGIN = 16  # columns a line may grow by before the scroll width (and the layout) changes
@@ -84,6 +86,16 @@ class TextView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()  # the theme or the focus changed the base style
 
+    # -- text selection with the mouse, as Static and Log have it --------------------------
+    # What is copied is the text shown: secrets are masked in it before it gets here.
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(self.text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._strips.clear()
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
@@ -97,6 +109,23 @@ class TextView(ScrollView, can_focus=True):
             text.stylize_before(text.style)  # the line's colours over the widget's
             text.style = ""
             text.stylize_before(style)
+            self._stylize_selection(text, index)
             strip = Strip(text.render(self.app.console), text.cell_len)
             self._strips[index] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        # offsets: where the mouse is in the text, for a selection to start and end
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
+
+    def _stylize_selection(self, text: Text, index: int) -> None:
+        selection = self.text_selection
+        span = selection.get_span(index) if selection is not None else None
+        if span is None:
+            return
+        start, end = span
+        text.stylize(self._selection_style(), start, len(text) if end == -1 else end)
+
+    def _selection_style(self) -> RichStyle:
+        """The theme's selection colours. Its foreground is usually transparent (keep the
+        text's colour), which the rich style would turn into the background's: unreadable."""
+        styles = self.screen.get_component_styles("screen--selection")
+        blended = self.screen.get_component_rich_style("screen--selection")
+        return RichStyle(bgcolor=blended.bgcolor, color=blended.color if styles.color.a else None)
