@@ -24,7 +24,7 @@ from ...core.problems import Path, Problem, Severity
 from ..commands import COMMANDS
 from ..deps import Deps
 from ..fields import driver_fields, option_fields, unmanaged_values
-from ..live_plan import LivePlanner, Preview
+from ...core.plan import Planner, Preview
 from ..session import EditSession
 from ..widgets.field_row import FieldRow
 from ..widgets.param_form import ParamForm
@@ -48,7 +48,7 @@ class MainScreen(Screen[None]):
         super().__init__(id=id)
         self.session = session
         self.deps = deps
-        self.planner: LivePlanner | None = None
+        self.planner: Planner | None = None
         self.preview: Preview | None = None
         self.revealed = False
         self._forms: dict[str, ParamForm] = {}
@@ -116,10 +116,10 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
     def _build_planner(self) -> None:
         """Masking a long file takes a while once: done off the UI thread."""
-        planner = LivePlanner(self.session.doc, self.session.version)
+        planner = Planner(self.session.doc, self.session.version)
         self.app.call_from_thread(self._planner_ready, planner)
 
-    def _planner_ready(self, planner: LivePlanner) -> None:
+    def _planner_ready(self, planner: Planner) -> None:
         if planner.doc is self.session.doc:
             self.planner = planner
             self.refresh_preview()

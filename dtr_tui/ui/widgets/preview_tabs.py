@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ..live_plan import Preview
+from ...core.plan import Preview
 from .highlight import diff_line, yaml_line
 from .text_view import TextView
 
