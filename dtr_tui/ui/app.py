@@ -6,6 +6,7 @@ tests all build the app through it, with the disk-touching parts injected.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -93,6 +94,7 @@ class StorageApp(App[int]):
     container_name: str | None = None
 
     def on_mount(self) -> None:
+        self.call_after_refresh(_collect_garbage_again)
         if self.discover:
             # after the first frame: importing the SDK would share the GIL with the first paint
             self.call_after_refresh(self._discover)
@@ -189,6 +191,15 @@ class StorageApp(App[int]):
             if not leave:
                 return
         self.exit(0)
+
+
+def _collect_garbage_again() -> None:
+    """After the first frame: `dtr-tui` builds the screen with garbage collection off. What
+    exists by now (modules, classes, the screen) lives as long as the app, so it is frozen:
+    later collections skip it."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def make_app(
