@@ -24,6 +24,8 @@ class ContainerTarget:
     target: Any
     client: Any
     state: str = ""  # running, restarting, exited, ... as the engine said last
+    started: str = ""  # the engine's StartedAt as first seen, or after the app's own restart
+    restarted: str = ""  # when it was started again by someone else, "HH:MM:SS UTC"
 
     @property
     def name(self) -> str:
@@ -32,7 +34,14 @@ class ContainerTarget:
     @property
     def header(self) -> str:
         """What the header says: the container and its state."""
-        return f"container {self.name} ({self.state or 'state unknown'})"
+        state = self.state or "state unknown"
+        if self.restarted and self.state == "running":
+            state += f", restarted {self.restarted} outside dtr-tui"
+        return f"container {self.name} ({state})"
+
+    def own_restart(self) -> None:
+        """The app restarted it (Save & restart): the next start seen is not news."""
+        self.started = self.restarted = ""
 
     def refresh_state(self) -> str:
         """Ask the engine again (blocking: call from a thread). "removed": the engine answers
@@ -40,12 +49,26 @@ class ContainerTarget:
         from ..services.docker_target import ContainerGoneError, get_container
 
         try:
-            self.state = str(get_container(self.client, self.target.container_id).status)
+            container = get_container(self.client, self.target.container_id)
         except ContainerGoneError:
             self.state = "removed"
         except Exception:  # noqa: BLE001 - no socket, refused, timed out: said in the header
             self.state = ENGINE_AWAY
+        else:
+            self.state = str(container.status)
+            self._saw_start(_started_at(container.attrs))
         return self.state
+
+    def _saw_start(self, started: str) -> None:
+        if not self.started:
+            self.started = started
+        elif started and started != self.started:
+            self.restarted = f"{started[11:19]} UTC"  # StartedAt is RFC 3339 in UTC
+
+
+def _started_at(attrs: Any) -> str:
+    state = attrs.get("State") if isinstance(attrs, dict) else None
+    return str(state.get("StartedAt") or "") if isinstance(state, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +104,10 @@ def find_containers(name: str | None = None) -> Found:
     except DtrError as exc:
         return Found([], "file only (no registry container)", str(exc))
     found = [
-        ContainerTarget(target_from_inspect(c.attrs), client, str(c.status)) for c in containers
+        ContainerTarget(
+            target_from_inspect(c.attrs), client, str(c.status), started=_started_at(c.attrs)
+        )
+        for c in containers
     ]
     return Found(found, "" if found else "file only (no registry container running)")
 

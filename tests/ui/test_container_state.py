@@ -1,7 +1,8 @@
-"""The header follows the registry container's state while the app runs: stopped and started
-again with the Docker SDK behind the app's back (real dockerd, real registry image), and an
-engine that goes away altogether, which the header says without a traceback or a pile of
-notifications."""
+"""The header follows the registry container's state while the app runs: stopped, started,
+restarted and removed with the Docker SDK behind the app's back (real dockerd, real registry
+image), and an engine that goes away altogether, which the header says without a traceback
+or a pile of notifications. The app's own Save & restart is not reported as news
+(test_docker_save checks the header still says "(running)" after it)."""
 
 from __future__ import annotations
 
@@ -48,11 +49,27 @@ async def test_a_container_stopped_and_started_outside_the_app_shows_in_the_head
         await wait_until(pilot, lambda: f"{reg.name} (exited)" in header(app), seconds=WITHIN)
 
         reg.container.start()
-        await wait_until(pilot, lambda: f"{reg.name} (running)" in header(app), seconds=WITHIN)
+        again = f"{reg.name} (running, restarted "
+        await wait_until(pilot, lambda: again in header(app), seconds=WITHIN)
+        assert "outside dtr-tui" in header(app)
 
         reg.container.remove(force=True)
         await wait_until(pilot, lambda: f"{reg.name} (removed)" in header(app), seconds=WITHIN)
         assert not list(app._notifications)
+
+
+async def test_a_restart_outside_the_app_shows_in_the_header(engine: Any, tmp_path: Path) -> None:
+    reg = engine(tmp_path)
+    container = only(reg.name)
+    app = make_app(ConfigDocument.load(reg.config), V2_8, target=container)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert f"container {reg.name} (running)" in header(app)
+        reg.container.restart(timeout=2)  # quicker than a poll: only its start time tells
+        reg.container.reload()
+        at = str(reg.container.attrs["State"]["StartedAt"])[11:19]
+        told = f"{reg.name} (running, restarted {at} UTC outside dtr-tui)"
+        await wait_until(pilot, lambda: told in header(app), seconds=WITHIN)
 
 
 @pytest.fixture

@@ -237,6 +237,9 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
             outcome = self._outcome_of(result, restart)
         state = getattr(getattr(self.app, "deps", None), "container_state", None)
         if restart and state is not None:
+            own_restart = getattr(getattr(self.app, "container", None), "own_restart", None)
+            if own_restart is not None:
+                own_restart()  # this restart (and a rollback's) is the app's, not news
             state()  # the header says the container's state after the restart
         self.app.call_from_thread(self._finish, outcome)
 

@@ -1,6 +1,7 @@
 """The top lines: which file, which target, which registry version, and whether it is unsaved.
 With a registry container as the target, the header asks the engine for its state every few
-seconds (in a thread), so a container stopped or restarted outside the app shows here."""
+seconds (in a thread), so a container stopped, restarted or removed outside the app, or an
+engine that went away, shows here."""
 
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ class StatusHeader(Static):
         ask = getattr(getattr(self.app, "deps", None), "container_state", None)
         if ask is None:
             return
+        # not during a save either: its own restart is not news, and it says the state after
         busy = (WorkerState.PENDING, WorkerState.RUNNING)
-        if any(w.group == POLL_GROUP and w.state in busy for w in self.app.workers):
+        if any(w.group in (POLL_GROUP, "apply") and w.state in busy for w in self.app.workers):
             return
         self._ask_engine(container, ask)
 
