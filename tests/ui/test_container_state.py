@@ -32,8 +32,8 @@ engine = test_docker_save.engine  # the shared dockerd's registry containers, re
 
 
 def header(app: Any) -> str:
-    """The header's first row as the terminal shows it."""
-    return screen_lines(app)[0]
+    """The header's two rows as the terminal shows them."""
+    return "\n".join(screen_lines(app)[:2])
 
 
 async def test_a_container_stopped_and_started_outside_the_app_shows_in_the_header(

@@ -304,3 +304,20 @@ async def test_palette_offers_every_command(config_file: Path, app_for: AppFacto
         await ready(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {c.label for c in COMMANDS} <= titles
+
+
+async def test_the_header_keeps_marker_path_and_target_at_80_columns(
+    config_file: Path, app_for: AppFactory
+) -> None:
+    """Cut at the edge, never wrapped: the unsaved marker, the version, the file and the target
+    all stay on the header's two rows of an 80-column terminal (the test's path is long)."""
+    from .test_save_outcome_reach import screen_lines
+
+    app = app_for(config_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await type_into(pilot, "#f-filesystem--rootdirectory Input", "/x")
+        first, second = screen_lines(app)[:2]
+        assert "● unsaved changes" in first and "registry 2.8" in first
+        # a long path gives way to the target from its start: its file name stays
+        assert str(config_file)[-30:] in second and "target: file" in second

@@ -71,15 +71,25 @@ class StatusHeader(Static):
                 changed()
 
     def render(self) -> Text:
-        line = Text(no_wrap=True, overflow="ellipsis")
+        """Two lines cut with … at the edge, never wrapped: what must stay visible at 80
+        columns (saved or not, read-only, the version) comes first, on the first line."""
+        line = Text()
         line.append(" Settings › Storage ", style="bold reverse")
-        line.append(f"  registry {self.version}  ·  target: {self.target}")
-        if self.read_only:
-            line.append("  [read-only]", style="bold yellow")
         line.append("  ")
         if self.dirty:
             line.append("● unsaved changes", style="bold yellow")
         else:
             line.append("saved", style="dim")
-        line.append(f"\n {self.path}", style="dim")
+        if self.read_only:
+            line.append("  [read-only]", style="bold yellow")
+        line.append(f"  ·  registry {self.version}\n")
+        target = f"  →  target: {self.target}"
+        line.append(f" {shorten_path(self.path, self.size.width - 1 - len(target))}", style="dim")
+        line.append(target)
         return line
+
+
+def shorten_path(path: str, room: int) -> str:
+    """The path's end (its file name) when the whole does not fit: the target stays in view."""
+    room = max(room, 24)
+    return path if len(path) <= room else "…" + path[-(room - 1) :]
