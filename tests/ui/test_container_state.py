@@ -106,3 +106,59 @@ async def test_an_engine_that_goes_away_is_said_in_the_header(
         assert expected in header(app)
         assert not list(app._notifications)
         assert app.is_running and app.return_code is None
+
+
+HUNG_ENGINE_APP = """
+import socket, sys, threading, time
+from pathlib import Path
+from types import SimpleNamespace
+import docker
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.versions import V2_8
+from dtr_tui.ui import app as app_module
+from dtr_tui.ui.container import ContainerTarget
+from dtr_tui.ui.widgets import status_header
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen()  # accepts, never answers: an engine hung behind a TCP DOCKER_HOST
+client = docker.DockerClient(
+    base_url=f"tcp://127.0.0.1:{listener.getsockname()[1]}", version="1.41", timeout=30
+)
+target = SimpleNamespace(
+    name="registry", container_id="0123", config_on_host=None, env={}, version=None,
+    label="container registry",
+)
+container = ContainerTarget(target=target, client=client, state="running")
+app = app_module.make_app(ConfigDocument.load(Path(sys.argv[1])), V2_8, target=container)
+
+def quit_once_asking():
+    header = app.screen.query_one(status_header.StatusHeader)
+    header._poll_container()  # the poll the 5 s timer would start
+    print("asking" if header._asking else "not asking", flush=True)
+    app.set_timer(0.5, app.exit)
+
+app.call_later(quit_once_asking)
+app.run(headless=True)
+print("exited", flush=True)
+"""
+
+
+def test_quitting_does_not_wait_for_a_hung_engine(config_file: Path) -> None:
+    """A state poll stuck on an engine that accepts and never answers (its client waits 30 s)
+    does not hold the app's exit: the poll runs on a thread nobody joins."""
+    import subprocess
+    import sys
+    import time
+
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", HUNG_ENGINE_APP, str(config_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    took = time.monotonic() - began
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.split() == ["asking", "exited"]
+    assert took < 20, f"the exit waited {took:.0f} s for the engine's 30 s timeout"

@@ -6,9 +6,9 @@ engine that went away, shows here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from threading import Thread
 
 from rich.text import Text
-from textual import work
 from textual.reactive import reactive
 from textual.widgets import Static
 from textual.worker import WorkerState
@@ -16,7 +16,7 @@ from textual.worker import WorkerState
 from ..container import ContainerTarget
 
 POLL_SECONDS = 5.0
-POLL_GROUP = "container-state"
+POLL_THREAD = "dtr-tui container state"
 
 
 class StatusHeader(Static):
@@ -36,30 +36,36 @@ class StatusHeader(Static):
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll_container, name="container state")
 
+    _asking = False
+
     def _poll_container(self) -> None:
         """Only with a registry container (the Docker SDK is loaded by then), and one question
-        at a time for the whole app: an engine that hangs does not pile up threads."""
+        at a time: an engine that hangs does not pile up threads."""
         container = getattr(self.app, "container", None)
-        if not isinstance(container, ContainerTarget):
+        if not isinstance(container, ContainerTarget) or self._asking:
             return
         ask = getattr(getattr(self.app, "deps", None), "container_state", None)
         if ask is None:
             return
         # not during a save either: its own restart is not news, and it says the state after
         busy = (WorkerState.PENDING, WorkerState.RUNNING)
-        if any(w.group in (POLL_GROUP, "apply") and w.state in busy for w in self.app.workers):
+        if any(w.group == "apply" and w.state in busy for w in self.app.workers):
             return
-        self._ask_engine(container, ask)
+        self._asking = True
+        # A daemon thread, not a thread worker: Textual's workers are joined when the app
+        # exits, so quitting would wait out a hung TCP engine's 30 s timeout.
+        Thread(
+            target=self._ask_engine, args=(container, ask), name=POLL_THREAD, daemon=True
+        ).start()
 
-    @work(
-        thread=True,
-        group=POLL_GROUP,
-        exit_on_error=False,
-        description="ask the engine for the registry container's state",
-    )
     def _ask_engine(self, container: ContainerTarget, ask: Callable[[], str]) -> None:
-        state = ask()  # a missing engine is a state too ("does not answer"), not an error
-        self.app.call_from_thread(self._polled, container, state)
+        try:
+            state = ask()  # a missing engine is a state too ("does not answer"), not an error
+            self.app.call_from_thread(self._polled, container, state)
+        except RuntimeError:
+            pass  # the app has closed meanwhile: nobody to tell
+        finally:
+            self._asking = False
 
     def _polled(self, container: ContainerTarget, state: str) -> None:
         if getattr(self.app, "container", None) is not container:
