@@ -8,7 +8,6 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from .. import __version__
 from ..core.errors import DtrError
@@ -169,18 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_app(args: argparse.Namespace) -> int:
     # No garbage collection while the screen is built: the start allocates much and frees
     # little, and each full pass over the freshly imported modules delays the first frame
-    # (~50 ms of CPU in all). The app turns it back on once that frame is drawn.
+    # (~35 ms of CPU in all). The app turns it back on once that frame is drawn.
     gc.disable()
     try:
-        from ..core.document import ConfigDocument
         from ..ui.app import run_app  # Textual loads only when the screen is wanted
         from .inputs import config_path, registry_version
 
-        path = config_path(args)
-        ConfigDocument.load_or_default(Path(path))  # refuse unusable files before the screen
         given = bool(getattr(args, "config", None))  # else the registry container's file is used
-        return run_app(
-            path,
+        return run_app(  # reads the file first: an unusable one is refused before the screen
+            config_path(args),
             registry_version(args),
             bool(args.read_only),
             config_given=given,

@@ -355,3 +355,9 @@ def test_the_container_flag_is_in_the_apps_help() -> None:
     result = run("--help")
     assert result.returncode == 0
     assert "which registry container to open when several run" in " ".join(result.stdout.split())
+
+
+def test_the_app_refuses_an_unusable_file_before_the_screen(tmp_path: Path) -> None:
+    result = run("--config", str(tmp_path))
+    assert result.returncode == 2 and "is a directory" in result.stderr
+    assert "\x1b[" not in result.stdout  # no screen was drawn

@@ -25,3 +25,10 @@ def test_core_imports_nothing_heavy() -> None:
 
 def test_cli_imports_nothing_heavy() -> None:
     assert not loaded_after("import dtr_tui.cli.main") & set(HEAVY)
+
+
+def test_the_parser_loads_no_command_models_or_yaml() -> None:
+    """`dtr-tui` builds its whole parser before it knows the command (none: the screen), so
+    the commands, the pydantic models and the YAML library load only when one runs."""
+    loaded = loaded_after("import dtr_tui.cli.main\ndtr_tui.cli.main.build_parser()")
+    assert not loaded & {"pydantic", "pydantic_core", "ruamel"}
