@@ -24,6 +24,9 @@ class PreviewTabs(Vertical):
     def __init__(self) -> None:
         super().__init__(id="preview")
         self._wanted = "yaml"
+        # kept, not queried: a query walks the DOM, and `show` runs on every keystroke
+        self._tabs: TabbedContent | None = None
+        self._views: dict[str, TextView] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(" YAML  Diff\n\n Reading the file…", id="preview-wait", markup=False)
@@ -32,9 +35,9 @@ class PreviewTabs(Vertical):
         self.call_after_refresh(self._mount_tabs)
 
     async def _mount_tabs(self) -> None:
-        if self.query(TabbedContent):
+        if self._tabs is not None:
             return
-        views = {
+        self._views = views = {
             tab: TextView(
                 "Reading the file…", style_line=style, id=f"{tab}-text", classes="preview-scroll"
             )
@@ -43,21 +46,20 @@ class PreviewTabs(Vertical):
         tabs = TabbedContent(initial=self._wanted)
         tabs.compose_add_child(TabPane("YAML", views["yaml"], id="yaml"))  # as `with` does
         tabs.compose_add_child(TabPane("Diff", views["diff"], id="diff"))
+        self._tabs = tabs
         await self.mount(tabs)
         await self.query_one("#preview-wait").remove()
         self._draw(self._wanted)
 
     @property
     def active(self) -> str:
-        found = self.query(TabbedContent)
-        return found.first().active if found else self._wanted
+        return self._tabs.active if self._tabs is not None else self._wanted
 
     @active.setter
     def active(self, tab: str) -> None:
         self._wanted = tab
-        found = self.query(TabbedContent)
-        if found:
-            found.first().active = tab
+        if self._tabs is not None:
+            self._tabs.active = tab
 
     _preview: Preview | None = None
 
@@ -75,8 +77,9 @@ class PreviewTabs(Vertical):
         else:
             text = preview.diff or NO_CHANGES
         # unchanged lines are not repainted, nor the screen laid out unless the size changed
-        for view in self.query(f"#{tab}-text").results(TextView):
-            view.show(text)  # none before the tabs are mounted: drawn as they are
+        view = self._views.get(tab)
+        if view is not None:  # none before the tabs are mounted: drawn as they are
+            view.show(text)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._draw(event.pane.id or "")
