@@ -77,6 +77,8 @@ class ParamForm(Vertical):
         self.call_after_refresh(self._mount_folded)  # after the first frame, still folded
 
     async def _mount_folded(self) -> None:
+        if not self.is_attached:
+            return  # the app quit before its first frame was out
         if self._folded:
             rows, self._folded = self._folded, []
             advanced = self.query(Collapsible)

@@ -35,8 +35,8 @@ class PreviewTabs(Vertical):
         self.call_after_refresh(self._mount_tabs)
 
     async def _mount_tabs(self) -> None:
-        if self._tabs is not None:
-            return
+        if self._tabs is not None or not self.is_attached:
+            return  # mounted already, or the app quit before its first frame was out
         self._views = views = {
             tab: TextView(
                 "Reading the file…", style_line=style, id=f"{tab}-text", classes="preview-scroll"
