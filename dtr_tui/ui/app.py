@@ -99,18 +99,20 @@ class StorageApp(App[int]):
             # after the first frame: importing the SDK would share the GIL with the first paint
             self.call_after_refresh(self._discover)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="discover",
-        exit_on_error=False,
-        description="find the registry container",
-    )
     def _discover(self) -> None:
+        from .background import ask_in_background
         from .container import find_containers
 
-        found = find_containers(self.container_name)
-        self.call_from_thread(self._discovered, found)
+        ask_in_background(
+            self,
+            "dtr-tui find the registry container",
+            lambda: find_containers(self.container_name),
+            self._discovered,
+            self._discovery_failed,
+        )
+
+    def _discovery_failed(self, error: BaseException) -> None:
+        self.set_target_label(f"file only (the Docker engine failed: {type(error).__name__})")
 
     def _typed_something(self) -> bool:
         from ..core.draft import StorageDraft

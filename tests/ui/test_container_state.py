@@ -162,3 +162,50 @@ def test_quitting_does_not_wait_for_a_hung_engine(config_file: Path) -> None:
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert done.stdout.split() == ["asking", "exited"]
     assert took < 20, f"the exit waited {took:.0f} s for the engine's 30 s timeout"
+
+
+HUNG_ENGINE_AT_START = """
+import socket, sys, threading
+from pathlib import Path
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.versions import V2_8
+from dtr_tui.ui.app import make_app
+
+app = make_app(ConfigDocument.load(Path(sys.argv[1])), V2_8, target="file (looking…)")
+app.discover = True  # as run_app does: the engine is asked after the first frame
+
+def quit_while_asking():
+    asking = any("registry container" in t.name for t in threading.enumerate())
+    print("asking" if asking else "not asking", flush=True)
+    app.exit()
+
+app.call_later(lambda: app.set_timer(1.0, quit_while_asking))
+app.run(headless=True)
+print("exited", flush=True)
+"""
+
+
+def test_quitting_does_not_wait_for_a_hung_engine_at_start(config_file: Path) -> None:
+    """The same for the search for the registry container right after the first frame."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()  # accepts, never answers
+        env = dict(os.environ, DOCKER_HOST=f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+        began = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", HUNG_ENGINE_AT_START, str(config_file)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        took = time.monotonic() - began
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stdout.split() == ["asking", "exited"]
+    assert took < 20, f"the exit waited {took:.0f} s for the engine's 30 s timeout"

@@ -5,14 +5,14 @@ engine that went away, shows here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from threading import Thread
+from functools import partial
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 from textual.worker import WorkerState
 
+from ..background import ask_in_background
 from ..container import ContainerTarget
 
 POLL_SECONDS = 5.0
@@ -52,22 +52,14 @@ class StatusHeader(Static):
         if any(w.group == "apply" and w.state in busy for w in self.app.workers):
             return
         self._asking = True
-        # A daemon thread, not a thread worker: Textual's workers are joined when the app
-        # exits, so quitting would wait out a hung TCP engine's 30 s timeout.
-        Thread(
-            target=self._ask_engine, args=(container, ask), name=POLL_THREAD, daemon=True
-        ).start()
+        ask_in_background(self.app, POLL_THREAD, ask, partial(self._polled, container), self._lost)
 
-    def _ask_engine(self, container: ContainerTarget, ask: Callable[[], str]) -> None:
-        try:
-            state = ask()  # a missing engine is a state too ("does not answer"), not an error
-            self.app.call_from_thread(self._polled, container, state)
-        except RuntimeError:
-            pass  # the app has closed meanwhile: nobody to tell
-        finally:
-            self._asking = False
+    def _lost(self, error: BaseException) -> None:
+        """`ask` says a missing engine as a state; anything else it raised reads the same."""
+        self._asking = False
 
     def _polled(self, container: ContainerTarget, state: str) -> None:
+        self._asking = False
         if getattr(self.app, "container", None) is not container:
             return  # another container was picked meanwhile
         container.state = state
