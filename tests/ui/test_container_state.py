@@ -7,6 +7,11 @@ or a pile of notifications. The app's own Save & restart is not reported as news
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +114,7 @@ async def test_an_engine_that_goes_away_is_said_in_the_header(
 
 
 HUNG_ENGINE_APP = """
-import socket, sys, threading, time
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 import docker
@@ -119,12 +124,7 @@ from dtr_tui.ui import app as app_module
 from dtr_tui.ui.container import ContainerTarget
 from dtr_tui.ui.widgets import status_header
 
-listener = socket.socket()
-listener.bind(("127.0.0.1", 0))
-listener.listen()  # accepts, never answers: an engine hung behind a TCP DOCKER_HOST
-client = docker.DockerClient(
-    base_url=f"tcp://127.0.0.1:{listener.getsockname()[1]}", version="1.41", timeout=30
-)
+client = docker.DockerClient(base_url=sys.argv[2], version="1.41", timeout=30)
 target = SimpleNamespace(
     name="registry", container_id="0123", config_on_host=None, env={}, version=None,
     label="container registry",
@@ -143,36 +143,15 @@ app.run(headless=True)
 print("exited", flush=True)
 """
 
-
-def test_quitting_does_not_wait_for_a_hung_engine(config_file: Path) -> None:
-    """A state poll stuck on an engine that accepts and never answers (its client waits 30 s)
-    does not hold the app's exit: the poll runs on a thread nobody joins."""
-    import subprocess
-    import sys
-    import time
-
-    began = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", HUNG_ENGINE_APP, str(config_file)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    took = time.monotonic() - began
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    assert done.stdout.split() == ["asking", "exited"]
-    assert took < 20, f"the exit waited {took:.0f} s for the engine's 30 s timeout"
-
-
 HUNG_ENGINE_AT_START = """
-import socket, sys, threading
+import sys, threading
 from pathlib import Path
 from dtr_tui.core.document import ConfigDocument
 from dtr_tui.core.versions import V2_8
 from dtr_tui.ui.app import make_app
 
 app = make_app(ConfigDocument.load(Path(sys.argv[1])), V2_8, target="file (looking…)")
-app.discover = True  # as run_app does: the engine is asked after the first frame
+app.discover = True  # as run_app does: the engine (DOCKER_HOST) is asked after the first frame
 
 def quit_while_asking():
     asking = any("registry container" in t.name for t in threading.enumerate())
@@ -185,27 +164,33 @@ print("exited", flush=True)
 """
 
 
-def test_quitting_does_not_wait_for_a_hung_engine_at_start(config_file: Path) -> None:
-    """The same for the search for the registry container right after the first frame."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
+def quits_while_the_engine_hangs(script: str, config_file: Path) -> None:
+    """Run `script` against an engine that accepts and never answers (its client waits 30 s):
+    it must have been asking that engine, and still quit at once, without a traceback."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
-        listener.listen()  # accepts, never answers
-        env = dict(os.environ, DOCKER_HOST=f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+        listener.listen()
+        engine = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
         began = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-c", HUNG_ENGINE_AT_START, str(config_file)],
+            [sys.executable, "-c", script, str(config_file), engine],
             capture_output=True,
             text=True,
             timeout=60,
-            env=env,
+            env=dict(os.environ, DOCKER_HOST=engine),
         )
         took = time.monotonic() - began
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert done.stdout.split() == ["asking", "exited"]
     assert took < 20, f"the exit waited {took:.0f} s for the engine's 30 s timeout"
+
+
+def test_quitting_does_not_wait_for_a_hung_engine(config_file: Path) -> None:
+    """A state poll stuck on a hung engine does not hold the app's exit: the poll runs on a
+    thread nobody joins (a Textual thread worker is joined at exit)."""
+    quits_while_the_engine_hangs(HUNG_ENGINE_APP, config_file)
+
+
+def test_quitting_does_not_wait_for_a_hung_engine_at_start(config_file: Path) -> None:
+    """The same for the search for the registry container right after the first frame."""
+    quits_while_the_engine_hangs(HUNG_ENGINE_AT_START, config_file)
