@@ -55,7 +55,8 @@ class StatusHeader(Static):
         ask_in_background(self.app, POLL_THREAD, ask, partial(self._polled, container), self._lost)
 
     def _lost(self, error: BaseException) -> None:
-        """`ask` says a missing engine as a state; anything else it raised reads the same."""
+        """`ask` turns an engine's failures into a state itself; should it raise anyway, the
+        header keeps what it said and the next poll asks again."""
         self._asking = False
 
     def _polled(self, container: ContainerTarget, state: str) -> None:
