@@ -209,6 +209,26 @@ class _Progress:
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def take_page(self, limit: int, *, names: set[str] | None = None, count: int = 0) -> bool:
+        """Count one page in: new repository `names`, or `count` more blobs (unless closed);
+        False once counting should stop."""
+        with self.lock:
+            if self.closed:
+                return False
+            self.pages += 1
+            if names is not None:
+                self.names |= names
+                self.count = len(self.names)
+            self.count += count
+            if self.count >= limit:
+                self.stopped = True
+                return False
+            return True
+
+    def finish(self) -> None:
+        with self.lock:
+            self.done = not self.closed
+
     def close(self) -> _Progress:
         """Stop taking updates; return a copy that no thread changes any more."""
         with self.lock:
@@ -222,19 +242,9 @@ def _count_repositories(
     prefix = f"{base}/repositories/"
     for page in lister.pages(prefix, _skip_after(prefix)):
         found = {r for r, _i in (_repository_of(k[len(prefix) :]) for k in page) if r}
-        with progress.lock:
-            if progress.closed:
-                return
-            progress.pages += 1
-            progress.names |= found
-            progress.count = len(progress.names)
-            if progress.count >= limit:
-                progress.stopped = True
-                return
-        if stop.is_set():
+        if not progress.take_page(limit, names=found) or stop.is_set():
             return
-    with progress.lock:
-        progress.done = not progress.closed
+    progress.finish()
 
 
 def _count_blobs(
@@ -247,18 +257,9 @@ def _count_blobs(
             parts = key[len(prefix) :].split("/")
             if len(parts) == 3 and len(parts[0]) == 2 and parts[2] in ("data", ""):
                 found += 1
-        with progress.lock:
-            if progress.closed:
-                return
-            progress.pages += 1
-            progress.count += found
-            if progress.count >= limit:
-                progress.stopped = True
-                return
-        if stop.is_set():
+        if not progress.take_page(limit, count=found) or stop.is_set():
             return
-    with progress.lock:
-        progress.done = not progress.closed
+    progress.finish()
 
 
 class _FileLister:
