@@ -19,6 +19,7 @@ from tests.support.dockerd import REGISTRY_IMAGE, Dockerd, SwarmEngine, build_re
 from tests.support.moto import MotoServer
 from tests.support.procs import Server
 from tests.support.registry import RegistryProcess, registry_config_text
+from tests.support.sshd import Sshd
 from tests.support.swift import SwiftAIO
 
 T = TypeVar("T")
@@ -101,6 +102,14 @@ def swift_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SwiftAIO]
 def dockerd() -> Iterator[Dockerd]:
     """A private Docker engine: ``base_url`` (unix://...), ``env`` (DOCKER_HOST), ``client()``."""
     yield from _serve("dockerd", Dockerd())
+
+
+@pytest.fixture(scope="session")
+def sshd(dockerd: Dockerd) -> Iterator[Sshd]:
+    """A private sshd whose logins reach ``dockerd``: ``url`` (ssh://root@127.0.0.1:PORT) and
+    ``env(key)`` (DOCKER_HOST, a private agent's SSH_AUTH_SOCK, PATH with an ``ssh`` wrapper
+    that keeps root's ~/.ssh out of it); key ``"wrong"`` is not authorized."""
+    yield from _serve("sshd", Sshd(dockerd.base_url))
 
 
 @pytest.fixture(scope="session")

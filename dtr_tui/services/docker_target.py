@@ -6,10 +6,12 @@ restarted over the socket. The docker SDK is imported only when an engine is ask
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..core.errors import DtrError
 from ..core.versions import V2_8, V3_0, RegistryVersion
@@ -92,6 +94,8 @@ def docker_client(base_url: str | None = None) -> Any:
     try:
         # ssh:// through the system's ssh client (its config, keys and agent), not paramiko
         ssh = where.startswith("ssh://")
+        if ssh:
+            _load_ssh_client_transport()
         client = (
             docker.DockerClient(base_url=base_url, timeout=30, use_ssh_client=ssh)
             if base_url
@@ -100,17 +104,65 @@ def docker_client(base_url: str | None = None) -> Any:
         client.ping()
     except Exception as exc:
         reason = _engine_reason(exc)
-        hint = (
-            "run dtr-tui as root or as a user in the socket's group (see `ls -l` of the "
-            "socket), or point DOCKER_HOST at an engine you may use"
-            if reason.startswith("permission denied")
-            else "start dockerd, set DOCKER_HOST, or run as a user in the docker group"
-        )
+        if reason.startswith("permission denied"):
+            hint = (
+                "run dtr-tui as root or as a user in the socket's group (see `ls -l` of the "
+                "socket), or point DOCKER_HOST at an engine you may use"
+            )
+        elif ssh:
+            # ssh writes why (refused, unknown host key, publickey denied, no docker CLI
+            # there) to stderr itself; the SDK only sees the pipe close.
+            reason = "ssh ended without an answer from the engine (ssh says why on stderr)"
+            hint = (
+                f"check that `{_ssh_command(where)} docker version` works without a prompt "
+                "(key or agent, known_hosts, the docker CLI on that host)"
+            )
+        else:
+            hint = "start dockerd, set DOCKER_HOST, or run as a user in the docker group"
         raise DockerUnavailableError(
             f"cannot reach the Docker engine at {where}: {reason}",
             hint=hint + "; without an engine dtr-tui edits the config file alone",
         ) from None
     return client
+
+
+def _ssh_command(url: str) -> str:
+    """`ssh [-p PORT] [USER@]HOST` for an ssh:// DOCKER_HOST."""
+    parts = urlsplit(url)
+    login = f"{parts.username}@{parts.hostname}" if parts.username else str(parts.hostname)
+    return f"ssh -p {parts.port} {login}" if parts.port else f"ssh {login}"
+
+
+_SSH_TRANSPORT_LOCK = threading.Lock()
+
+
+def _load_ssh_client_transport() -> None:
+    """Make docker's `ssh` shell-out transport usable when paramiko is not installed.
+
+    With `use_ssh_client=True` the SDK runs `ssh -l USER -p PORT -- HOST 'docker system
+    dial-stdio'` and never calls paramiko, yet docker/transport/sshconn.py imports paramiko at
+    its top; without it `SSHHTTPAdapter` is never defined and every ssh:// host fails with
+    "Install paramiko package to enable ssh:// support". Import that module once with an
+    empty stand-in for paramiko (removed again at once) and hand its adapter to the client.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    import docker.api.client as api_client
+
+    with _SSH_TRANSPORT_LOCK:  # the app asks the engine from worker threads
+        if hasattr(api_client, "SSHHTTPAdapter") or importlib.util.find_spec("paramiko"):
+            return
+        stand_in = types.ModuleType("paramiko")
+        sys.modules["paramiko"] = stand_in
+        try:
+            sshconn = importlib.import_module("docker.transport.sshconn")
+        finally:
+            if sys.modules.get("paramiko") is stand_in:
+                del sys.modules["paramiko"]
+        api_client.SSHHTTPAdapter = sshconn.SSHHTTPAdapter
 
 
 def _engine_reason(exc: BaseException) -> str:
