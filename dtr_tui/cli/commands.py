@@ -18,7 +18,8 @@ from ..core.upload import export_storage
 from ..services.apply import apply_plan
 from ..services.environment import environment_report
 from .check_command import inventory_warning
-from .inputs import config_path, load_inputs, registry_version
+from .inputs import load_inputs
+from .locate import config_path, registry_version
 from .render import colour_diff, dump_json, problems_table
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.document import ConfigDocument, default_config_path
+from ..core.document import ConfigDocument
 from ..core.draft import StorageDraft
 from ..core.drivers import driver_model
 from ..core.errors import DtrError
@@ -17,7 +17,8 @@ from ..core.options import reserved_keys
 from ..core.params import Kind, specs
 from ..core.upload import read_upload
 from ..core.validation import allowed_drivers, model_for_path
-from ..core.versions import RegistryVersion, UnknownVersionError, parse_version
+from ..core.versions import RegistryVersion
+from .locate import config_path, registry_version
 
 
 @dataclass
@@ -27,18 +28,6 @@ class Inputs:
     doc: ConfigDocument
     draft: StorageDraft
     notes: list[str] = field(default_factory=list)
-
-
-def config_path(args: argparse.Namespace) -> Path:
-    given = getattr(args, "config", None)
-    return Path(given) if given else default_config_path()
-
-
-def registry_version(args: argparse.Namespace) -> RegistryVersion:
-    try:
-        return parse_version(getattr(args, "registry_version", None) or "2.8")
-    except UnknownVersionError as exc:
-        raise DtrError(str(exc), field="--registry-version") from None
 
 
 def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> Inputs:

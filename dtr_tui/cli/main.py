@@ -172,7 +172,7 @@ def _run_app(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         from ..ui.app import run_app  # Textual loads only when the screen is wanted
-        from .inputs import config_path, registry_version
+        from .locate import config_path, registry_version
 
         given = bool(getattr(args, "config", None))  # else the registry container's file is used
         return run_app(  # reads the file first: an unusable one is refused before the screen

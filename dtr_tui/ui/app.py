@@ -10,7 +10,7 @@ import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,10 +20,12 @@ from textual.screen import Screen
 from ..core.document import ConfigDocument
 from ..core.versions import RegistryVersion
 from .commands import COMMANDS
-from .container import ContainerTarget
 from .deps import Deps, for_container
 from .screens.main import MainScreen
 from .session import EditSession
+
+if TYPE_CHECKING:  # the container parts load once a container is found, after the first frame
+    from .container import ContainerTarget
 
 
 class StorageApp(App[int]):
@@ -216,7 +218,7 @@ def make_app(
     """The app on `doc`. `target` is "file" (or a note why it is the file alone) or the
     registry container it saves to and restarts; `choices`: several containers to pick from."""
     deps = deps or Deps()
-    container = target if isinstance(target, ContainerTarget) else None
+    container = None if isinstance(target, str) else target
     if container is not None:
         deps = for_container(deps, container)
     label = container.header if container is not None else str(target)

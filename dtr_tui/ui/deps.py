@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.draft import StorageDraft
-from ..core.plan import Plan
 from ..core.versions import RegistryVersion
+
+if TYPE_CHECKING:
+    from ..core.plan import Plan
 
 Progress = Callable[[str], None]
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
-from ...core.plan import Preview
 from .highlight import diff_line, yaml_line
 from .text_view import TextView
+
+if TYPE_CHECKING:  # both come after the first frame
+    from textual.widgets import TabbedContent
+
+    from ...core.plan import Preview
 
 NO_CHANGES = "No changes: the file on disk already says this."
 
@@ -35,6 +41,8 @@ class PreviewTabs(Vertical):
         self.call_after_refresh(self._mount_tabs)
 
     async def _mount_tabs(self) -> None:
+        from textual.widgets import TabbedContent, TabPane
+
         if self._tabs is not None or not self.is_attached:
             return  # mounted already, or the app quit before its first frame was out
         self._views = views = {

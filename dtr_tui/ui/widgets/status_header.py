@@ -6,6 +6,7 @@ engine that went away, shows here."""
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -13,7 +14,9 @@ from textual.widgets import Static
 from textual.worker import WorkerState
 
 from ..background import ask_in_background
-from ..container import ContainerTarget
+
+if TYPE_CHECKING:
+    from ..container import ContainerTarget
 
 POLL_SECONDS = 5.0
 POLL_THREAD = "dtr-tui container state"
@@ -41,8 +44,8 @@ class StatusHeader(Static):
     def _poll_container(self) -> None:
         """Only with a registry container (the Docker SDK is loaded by then), and one question
         at a time: an engine that hangs does not pile up threads."""
-        container = getattr(self.app, "container", None)
-        if not isinstance(container, ContainerTarget) or self._asking:
+        container: ContainerTarget | None = getattr(self.app, "container", None)
+        if container is None or self._asking:
             return
         ask = getattr(getattr(self.app, "deps", None), "container_state", None)
         if ask is None:
