@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -13,24 +13,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Collapsible, Footer, Label, Select, Static, TabbedContent
+from textual.widgets import Collapsible, Footer, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from ...core.document import ConfigDocument
 from ...core.drivers import DRIVERS
 from ...core.errors import DtrError
-from ...core.plan import plan_change
 from ...core.problems import Path, Problem, Severity
 from ..commands import COMMANDS
-from ..deps import Deps
 from ..fields import driver_fields, option_fields, unmanaged_values
-from ...core.plan import Planner, Preview
 from ..session import EditSession
 from ..widgets.field_row import FieldRow
-from ..widgets.param_form import ParamForm
+from ..widgets.param_form import COLLAPSED, ParamForm
 from ..widgets.preview_tabs import PreviewTabs
 from ..widgets.status_header import StatusHeader
 from ..widgets.unmanaged import UnmanagedList
+
+if TYPE_CHECKING:  # the planner is built after the first frame, its module loaded then
+    from ...core.plan import Planner, Preview
+    from ..deps import Deps
 
 
 class MainScreen(Screen[None]):
@@ -72,8 +73,11 @@ class MainScreen(Screen[None]):
                 yield Static("", id="banner")
                 yield Static("", id="attention")
                 yield Static("", id="general-problems")
-                yield Vertical(id="driver-forms")
-                with Collapsible(title="Storage options", collapsed=True, id="options"):
+                with Vertical(id="driver-forms"):  # in the first frame's one mount pass
+                    yield self._driver_form(s.draft.driver)
+                with Collapsible(
+                    title="Storage options", collapsed=True, id="options", classes=COLLAPSED
+                ):
                     yield self._options_form(s.draft.as_view())
                 yield UnmanagedList("", id="unmanaged")
                 yield Static("", id="outcome")
@@ -105,17 +109,20 @@ class MainScreen(Screen[None]):
     def _driver_select(self) -> Select[str]:
         return self.query_one("#driver", Select)
 
-    async def on_mount(self) -> None:
-        for widget_id in ("#banner", "#general-problems", "#unmanaged", "#outcome"):
-            self.query_one(widget_id).display = False
-        await self._show_driver(self.session.draft.driver)
-        self.query_one("#driver", Select).focus()
+    # Focus comes after the first frame: focusing restyles the focused widget's ancestors and
+    # their children, which would delay the frame by a tenth of its styling for no visible gain.
+    AUTO_FOCUS = ""  # none: the app's default would focus the first widget at once
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._driver_select().focus)
         # after the first frame: the worker would otherwise share the GIL with the first paint
         self.call_after_refresh(self._build_planner)
 
     @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
     def _build_planner(self) -> None:
         """Masking a long file takes a while once: done off the UI thread."""
+        from ...core.plan import Planner
+
         planner = Planner(self.session.doc, self.session.version)
         self.app.call_from_thread(self._planner_ready, planner)
 
@@ -124,20 +131,22 @@ class MainScreen(Screen[None]):
             self.planner = planner
             self.refresh_preview()
 
+    def _driver_form(self, name: str) -> ParamForm:
+        form = ParamForm(
+            driver_fields(name, self.session.version),
+            self.session.draft.as_view(),
+            self.session.version,
+            intro=DRIVERS[name].summary,
+            on_change=self._field_changed,
+            id=f"form-{name}",
+        )
+        self._forms[name] = form
+        return form
+
     async def _show_driver(self, name: str) -> None:
-        holder = self.query_one("#driver-forms", Vertical)
         if name not in self._forms:
-            model = DRIVERS[name]
-            form = ParamForm(
-                driver_fields(name, self.session.version),
-                self.session.draft.as_view(),
-                self.session.version,
-                intro=model.summary,
-                on_change=self._field_changed,
-                id=f"form-{name}",
-            )
-            self._forms[name] = form
-            await holder.mount(form)
+            form = self._driver_form(name)
+            await self.query_one("#driver-forms", Vertical).mount(form)
             if self.revealed:
                 form.reveal(True)
         for driver, form in self._forms.items():
@@ -300,6 +309,7 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def _save_flow(self) -> None:
+        from ...core.plan import plan_change
         from .save import SaveDialog, SaveOutcome
 
         s = self.session

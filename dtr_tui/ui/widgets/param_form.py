@@ -14,6 +14,10 @@ from ...core.versions import RegistryVersion
 from ..fields import FieldDef
 from .field_row import FieldRow, OnChange
 
+# A Collapsible built folded adds this class to itself when mounted, and restyles itself and
+# its contents for it; given at construction, it is there before the first styling pass.
+COLLAPSED = "-collapsed"
+
 
 def value_at(view: Mapping[str, Any], path: Path) -> Any:
     node: Any = view
@@ -66,7 +70,11 @@ class ParamForm(Vertical):
         else:
             yield from self._main
         if self._advanced:
-            yield Collapsible(title=f"Advanced settings ({len(self._advanced)})", collapsed=True)
+            yield Collapsible(
+                title=f"Advanced settings ({len(self._advanced)})",
+                collapsed=True,
+                classes=COLLAPSED,
+            )
         if not self.fields:
             yield Static("This backend has no settings.", classes="form-intro")
 
