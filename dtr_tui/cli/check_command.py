@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -86,6 +85,8 @@ def _print_result(result: CheckResult) -> None:
 
 
 def check(args: argparse.Namespace) -> int:
+    import json
+
     from ..services.checks import Status, run_checks
     from . import canary_command
     from .inputs import load_inputs
@@ -230,6 +231,8 @@ def _create(draft: Any, version: Any, ca_bundle: str | None) -> str:
 
 
 def policy(args: argparse.Namespace) -> int:
+    import json
+
     from ..services.checks.provision import apply_policy, iam_policy
     from .inputs import load_inputs
 

@@ -7,7 +7,6 @@ last sibling at the siblings' indentation. Everything else stays byte for byte.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -39,6 +38,8 @@ def render_scalar(value: Any) -> str:
     if plain_is_safe(text):
         return text
     if any(ch in text for ch in "\n\r\t") or not text.isprintable():
+        import json  # rare: loaded only for such a value, not for every start
+
         return json.dumps(text)
     return "'" + text.replace("'", "''") + "'"
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, Label, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    CSS_PATH = "dialogs.tcss"  # the dialogs' styles, loaded when the first one opens
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Cancel"),
         Binding("y", "answer(True)", "Yes"),

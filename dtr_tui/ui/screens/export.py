@@ -28,6 +28,7 @@ def write_new_file(path: Path, text: str, private: bool) -> None:
 
 
 class ExportDialog(ModalScreen[str | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 class PickContainer(Screen[None]):
     """The first screen when the engine runs more than one registry container."""
 
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "file_only", "Edit the file alone"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),

@@ -46,6 +46,7 @@ def step_mark(step: str) -> str:
 
 
 class SaveDialog(ModalScreen[SaveOutcome | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),

@@ -24,6 +24,7 @@ from ...core.versions import RegistryVersion
 
 
 class UploadDialog(ModalScreen[Any]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
