@@ -5,12 +5,19 @@ restarted over the socket. The docker SDK is imported only when an engine is ask
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import select
+import socket
+import subprocess
 import threading
+import weakref
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from ..core.errors import DtrError
@@ -104,18 +111,19 @@ def docker_client(base_url: str | None = None) -> Any:
         client.ping()
     except Exception as exc:
         reason = _engine_reason(exc)
-        if reason.startswith("permission denied"):
+        if ssh:
+            # What ssh said on its (captured) stderr: refused, timed out, unknown host key,
+            # publickey denied, no docker CLI on that host.
+            reason = _ssh_said(exc) or "ssh ended without an answer from the engine"
+            hint = (
+                f"check that `{_ssh_command(where)} docker version` works (a key from the "
+                "agent or a key file without a passphrase, the host in known_hosts, the "
+                "docker CLI on that host)"
+            )
+        elif reason.startswith("permission denied"):
             hint = (
                 "run dtr-tui as root or as a user in the socket's group (see `ls -l` of the "
                 "socket), or point DOCKER_HOST at an engine you may use"
-            )
-        elif ssh:
-            # ssh writes why (refused, unknown host key, publickey denied, no docker CLI
-            # there) to stderr itself; the SDK only sees the pipe close.
-            reason = "ssh ended without an answer from the engine (ssh says why on stderr)"
-            hint = (
-                f"check that `{_ssh_command(where)} docker version` works without a prompt "
-                "(key or agent, known_hosts, the docker CLI on that host)"
             )
         else:
             hint = "start dockerd, set DOCKER_HOST, or run as a user in the docker group"
@@ -127,23 +135,131 @@ def docker_client(base_url: str | None = None) -> Any:
 
 
 def _ssh_command(url: str) -> str:
-    """`ssh [-p PORT] [USER@]HOST` for an ssh:// DOCKER_HOST."""
+    """`ssh -o BatchMode=yes [-p PORT] [USER@]HOST` for an ssh:// DOCKER_HOST."""
     parts = urlsplit(url)
     login = f"{parts.username}@{parts.hostname}" if parts.username else str(parts.hostname)
-    return f"ssh -p {parts.port} {login}" if parts.port else f"ssh {login}"
+    port = f" -p {parts.port}" if parts.port else ""
+    return f"ssh -o BatchMode=yes{port} {login}"
+
+
+# ---------------------------------------------------------------- ssh:// (the system's ssh)
+#
+# The SDK runs `ssh [-l USER] [-p PORT] -- HOST 'docker system dial-stdio'` and speaks HTTP
+# over its stdin/stdout. Its own transport lets ssh prompt and write on the terminal (stderr
+# inherited), reads ssh's stdout with no timeout (a host that never answers hangs us), and
+# starts a new ssh for every request. Ours, built on its classes, adds the options below,
+# keeps ssh's stderr for the error message, reads with the client's timeout, runs ssh in its
+# own session (no controlling terminal: nothing it could prompt on or draw over the TUI) and
+# keeps one ssh per client for as long as it answers (HTTP keep-alive over dial-stdio).
+# The user's ~/.ssh/config (Port, User, IdentityFile, ProxyJump, ControlMaster...) still
+# applies: only these -o options are added (they win over the same options there), no -F.
+SSH_CONNECT_TIMEOUT = 10  # s: the TCP connect and the SSH banner exchange (per hop)
+SSH_ALIVE_INTERVAL = 5  # s: ask a silent server whether it is alive (key exchange included)
+SSH_ALIVE_COUNT = 2  # unanswered asks before ssh gives up: 10 s of silence
+SSH_OPTIONS = (
+    "-o", "BatchMode=yes",  # never a passphrase or host-key question, not even in a script
+    "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
+    "-o", f"ServerAliveInterval={SSH_ALIVE_INTERVAL}",
+    "-o", f"ServerAliveCountMax={SSH_ALIVE_COUNT}",
+)  # fmt: skip
+_SSH_NOISE = ("debug", "Warning: Permanently added", "**")  # stderr lines that say nothing
+
+
+class SshTransportError(ConnectionError):
+    """ssh ended before the engine answered; `ssh_detail` is what ssh said on stderr."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.ssh_detail = detail
+
+
+class SshSilentError(SshTransportError, TimeoutError):
+    """Nothing came through ssh within the read timeout (urllib3 makes it a read timeout)."""
+
+
+def _ssh_said(exc: BaseException) -> str:
+    """The `ssh_detail` of an SshTransportError anywhere in what `exc` wraps, else ""."""
+    todo: list[object] = [exc]
+    seen: set[int] = set()
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        detail = getattr(item, "ssh_detail", "")
+        if detail:
+            return str(detail)
+        # requests and urllib3 wrap it in args (ProtocolError), .reason (MaxRetryError) or a
+        # cause (ReadTimeoutError, the SDK's version lookup)
+        todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return ""
+
+
+class _SshStderr:
+    """ssh's stderr, drained by a daemon thread into its last few lines, never shown."""
+
+    def __init__(self, pipe: IO[bytes]) -> None:
+        self._lines: deque[str] = deque(maxlen=8)
+        self._thread = threading.Thread(
+            target=self._drain, args=(pipe,), name="ssh-stderr", daemon=True
+        )
+        self._thread.start()
+
+    def _drain(self, pipe: IO[bytes]) -> None:
+        with pipe:
+            while line := pipe.readline(4096):
+                text = line.decode(errors="replace").strip().removeprefix("ssh: ")
+                if text and not text.startswith(_SSH_NOISE):
+                    self._lines.append(text)
+
+    def said(self, wait: float = 0.0) -> str:
+        """The last thing ssh said (e.g. "Host key verification failed."), once its stderr
+        ends or after `wait` s; the lines before it are warnings or the same thing longer."""
+        self._thread.join(wait)
+        return self._lines[-1] if self._lines else ""
+
+
+def _end_ssh(proc: subprocess.Popen[bytes]) -> None:
+    """Stop one ssh (idempotent; also run when its socket is collected and at exit)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for pipe in (proc.stdin, proc.stdout):  # stderr is the drainer's to close
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+
+class _SshReader(io.RawIOBase):
+    """ssh's stdout for http.client: reads wait at most the socket's timeout, an ssh that
+    ended says why, and closing it (after each response) keeps the pipe for the next one."""
+
+    def __init__(self, sock: Any) -> None:
+        super().__init__()
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return int(self._sock.read_into(buffer))
 
 
 _SSH_TRANSPORT_LOCK = threading.Lock()
 
 
 def _load_ssh_client_transport() -> None:
-    """Make docker's `ssh` shell-out transport usable when paramiko is not installed.
+    """Have docker's APIClient build our ssh transport (below) for `use_ssh_client=True`.
 
-    With `use_ssh_client=True` the SDK runs `ssh -l USER -p PORT -- HOST 'docker system
-    dial-stdio'` and never calls paramiko, yet docker/transport/sshconn.py imports paramiko at
-    its top; without it `SSHHTTPAdapter` is never defined and every ssh:// host fails with
-    "Install paramiko package to enable ssh:// support". Import that module once with an
-    empty stand-in for paramiko (removed again at once) and hand its adapter to the client.
+    APIClient instantiates the name `SSHHTTPAdapter` of docker.api.client, so that name is
+    set once to our subclass; without `use_ssh_client` (paramiko) it is the SDK's adapter
+    unchanged. docker/transport/sshconn.py imports paramiko at its top although the ssh
+    shell-out never calls it: without paramiko the module is imported once with an empty
+    stand-in for it (removed again at once).
     """
     import importlib
     import importlib.util
@@ -153,16 +269,148 @@ def _load_ssh_client_transport() -> None:
     import docker.api.client as api_client
 
     with _SSH_TRANSPORT_LOCK:  # the app asks the engine from worker threads
-        if hasattr(api_client, "SSHHTTPAdapter") or importlib.util.find_spec("paramiko"):
+        if getattr(getattr(api_client, "SSHHTTPAdapter", None), "dtr_tui", False):
             return
-        stand_in = types.ModuleType("paramiko")
-        sys.modules["paramiko"] = stand_in
-        try:
+        if importlib.util.find_spec("paramiko"):
             sshconn = importlib.import_module("docker.transport.sshconn")
-        finally:
-            if sys.modules.get("paramiko") is stand_in:
-                del sys.modules["paramiko"]
-        api_client.SSHHTTPAdapter = sshconn.SSHHTTPAdapter
+        else:
+            stand_in = types.ModuleType("paramiko")
+            sys.modules["paramiko"] = stand_in
+            try:
+                sshconn = importlib.import_module("docker.transport.sshconn")
+            finally:
+                if sys.modules.get("paramiko") is stand_in:
+                    del sys.modules["paramiko"]
+        api_client.SSHHTTPAdapter = _ssh_adapter_class(sshconn)
+
+
+def _ssh_adapter_class(sshconn: Any) -> type:
+    """Our subclasses of the SDK's ssh socket, connection, pool and adapter."""
+
+    class SshSocket(sshconn.SSHSocket):
+        """One `ssh ... docker system dial-stdio`, its stdout read with a timeout."""
+
+        proc: Any  # subprocess.Popen[bytes] once connected (None before, as in the SDK)
+        stderr: _SshStderr | None = None
+
+        def connect(self, **kwargs: Any) -> None:
+            argv = ["ssh", *SSH_OPTIONS]
+            if self.user:
+                argv += ["-l", self.user]
+            if self.port:
+                argv += ["-p", self.port]
+            argv += ["--", self.host, "docker system dial-stdio"]
+            env = dict(os.environ)
+            env.pop("LD_LIBRARY_PATH", None)  # as the SDK does
+            env.pop("SSL_CERT_FILE", None)
+            try:
+                self.proc = subprocess.Popen(
+                    argv,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    # its own session: no Ctrl-C from the TUI's terminal, and no terminal to
+                    # open (/dev/tty) for a prompt, whatever the user's config says
+                    start_new_session=True,
+                )
+            except FileNotFoundError:
+                raise SshTransportError("ssh: command not found (install openssh-client)") from None
+            self.stderr = _SshStderr(self.proc.stderr)
+            weakref.finalize(self, _end_ssh, self.proc)
+
+        def makefile(self, mode: str) -> Any:
+            if not self.proc:
+                self.connect()
+            reader = io.BufferedReader(_SshReader(self))
+            reader.channel = self  # type: ignore[attr-defined]  # the SDK's streams use it
+            return reader
+
+        def recv(self, n: int) -> bytes:
+            buffer = bytearray(n)
+            return bytes(buffer[: self.read_into(memoryview(buffer))])
+
+        def read_into(self, buffer: Any) -> int:
+            if not self.proc:
+                raise SshTransportError("ssh was not started")
+            fd = self.proc.stdout.fileno()
+            timeout = self.gettimeout()
+            if timeout is not None and not select.select([fd], [], [], timeout)[0]:
+                said = self.stderr.said() if self.stderr else ""
+                raise SshSilentError(
+                    f"no answer through ssh within {timeout:g} s" + (f" ({said})" if said else "")
+                )
+            data = os.read(fd, len(buffer))
+            if not data:
+                self._ended()
+            buffer[: len(data)] = data
+            return len(data)
+
+        def _ended(self) -> None:
+            """ssh's stdout ended: raise what ssh said if it failed."""
+            try:
+                code = self.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                return
+            if code != 0:
+                said = self.stderr.said(wait=1.0) if self.stderr else ""
+                raise SshTransportError(
+                    f"ssh: {said}" if said else f"ssh exited with {code} without saying why"
+                )
+
+        def alive(self) -> bool:
+            """Still running and nothing unasked-for (an end) waiting on its stdout."""
+            proc = self.proc
+            if proc is None or proc.poll() is not None:
+                return False
+            return not select.select([proc.stdout.fileno()], [], [], 0)[0]
+
+        def close(self) -> None:
+            if self.proc is not None:
+                _end_ssh(self.proc)
+            socket.socket.close(self)  # the SDK leaves this placeholder socket open
+
+    class SshConnection(sshconn.SSHConnection):
+        def connect(self) -> None:
+            sock = SshSocket(self.ssh_host)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect()
+            except BaseException:
+                sock.close()
+                raise
+            self.sock = sock
+
+        @property
+        def is_connected(self) -> bool:
+            return self.sock is not None and bool(self.sock.alive())
+
+    class SshConnectionPool(sshconn.SSHConnectionPool):
+        def _new_conn(self) -> Any:
+            return SshConnection(None, self.timeout, self.ssh_host)
+
+        def _get_conn(self, timeout: Any) -> Any:
+            conn = super()._get_conn(timeout)
+            if conn.sock is not None and not conn.is_connected:  # ssh ended while idle
+                conn.close()
+            return conn
+
+    class SshHTTPAdapter(sshconn.SSHHTTPAdapter):
+        dtr_tui = True
+
+        def get_connection(self, url: str, proxies: Any = None) -> Any:
+            if self.ssh_client:  # paramiko: the SDK's own way
+                return super().get_connection(url, proxies)
+            with self.pools.lock:  # one pool, kept: its connections (ssh) are reused
+                pool = self.pools.get("ssh")
+                if pool is None:
+                    pool = SshConnectionPool(
+                        timeout=self.timeout, maxsize=self.max_pool_size, host=self.ssh_host
+                    )
+                    self.pools["ssh"] = pool
+            return pool
+
+    return SshHTTPAdapter
 
 
 def _engine_reason(exc: BaseException) -> str:

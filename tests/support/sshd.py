@@ -17,10 +17,18 @@ the password database, not ``$HOME``, so only a config passed with ``-F`` can re
 - ``DOCKER_HOST`` of this sshd,
 - ``SSH_AUTH_SOCK`` of a private ``ssh-agent`` holding one of the keys, and
 - ``PATH`` starting with a directory whose ``ssh`` is a wrapper that notes its arguments in
-  ``calls_log`` and execs ``/usr/bin/ssh -F <tmp>/ssh_config "$@"``. That is test setup,
+  ``calls_log`` and execs ``/usr/bin/ssh -F <tmp>/ssh_config-default "$@"``. That is test setup,
   standing in for an admin's ~/.ssh/config: its only job is the known_hosts file (this
-  sshd's host key, checked strictly), ``BatchMode`` and no default identity files. The argv
-  the SDK builds reaches the real ``ssh`` unchanged.
+  sshd's host key) and no default identity files. It sets no BatchMode, ConnectTimeout or
+  LogLevel (an admin's config usually does not): those come from dtr-tui's own ``-o``
+  options, which reach the real ``ssh`` unchanged.
+
+``env(client=...)`` picks another client setup: ``"unknown-host"`` (an empty known_hosts:
+this sshd's host key is unknown) or ``"locked-key"`` (no agent; the only identity is a key
+file with a passphrase, authorized on the server). Without BatchMode, on a terminal, both
+would make ssh ask a question there and wait.
+
+``MuteHost`` is an ssh host that accepts the TCP connection and then never answers.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +48,9 @@ from .procs import ManagedProcess, ProcessServer, ServerStartError, clean_env
 SSHD = "/usr/sbin/sshd"
 SSH = "/usr/bin/ssh"
 PRIVSEP_DIR = Path("/run/sshd")  # sshd refuses to start without it
-KEYS = ("client", "wrong")  # "client" is authorized, "wrong" is not
+KEYS = ("client", "wrong")  # "client" is authorized, "wrong" is not (each in its own agent)
+CLIENTS = ("default", "unknown-host", "locked-key")  # the client setups env() can give
+LOCKED_KEY = "locked"  # a key file with a passphrase, authorized, never in an agent
 
 
 class Sshd(ProcessServer):
@@ -60,10 +71,10 @@ class Sshd(ProcessServer):
         self._agents: dict[str, ManagedProcess] = {}
 
     # ------------------------------------------------------------------ setup
-    def _keygen(self, name: str, comment: str) -> str:
+    def _keygen(self, name: str, comment: str, passphrase: str = "") -> str:
         path = self.root / name
         subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", str(path)],
             check=True,
             capture_output=True,
         )
@@ -73,8 +84,13 @@ class Sshd(ProcessServer):
         host_pub = self._keygen("host_ed25519_key", "dtr-tui-test-host")
         client_pub = self._keygen("client", "dtr-tui-test-client")
         self._keygen("wrong", "dtr-tui-test-wrong")
+        # A passphrase made up here and never written down: nothing can unlock this key.
+        locked_pub = self._keygen(LOCKED_KEY, "dtr-tui-test-locked", os.urandom(12).hex())
         (self.root / "authorized_keys").write_text(
-            f'environment="DOCKER_HOST={self.docker_host}" {client_pub}\n'
+            "".join(
+                f'environment="DOCKER_HOST={self.docker_host}" {pub}\n'
+                for pub in (client_pub, locked_pub)
+            )
         )
         (self.root / "sshd_config").write_text(
             "\n".join(
@@ -99,29 +115,41 @@ class Sshd(ProcessServer):
             + "\n"
         )
         (self.root / "known_hosts").write_text(f"[{LOOPBACK}]:{self.port} {host_pub}\n")
-        (self.root / "ssh_config").write_text(
+        self.empty_known_hosts.write_text("")
+        for client in CLIENTS:
+            self._write_client(client)
+
+    @property
+    def empty_known_hosts(self) -> Path:
+        """The known_hosts of the ``"unknown-host"`` client: empty, and must stay so."""
+        return self.root / "known_hosts-empty"
+
+    def _write_client(self, client: str) -> None:
+        """``ssh_config-<client>`` and the ``bin/<client>/ssh`` wrapper that uses it."""
+        known = self.empty_known_hosts if client == "unknown-host" else self.root / "known_hosts"
+        identity = self.root / (LOCKED_KEY if client == "locked-key" else "no-such-identity")
+        config = self.root / f"ssh_config-{client}"
+        config.write_text(
             "\n".join(
-                [
+                line
+                for line in [
                     "Host *",
-                    f"  UserKnownHostsFile {self.root / 'known_hosts'}",
+                    f"  UserKnownHostsFile {known}",
                     "  GlobalKnownHostsFile /dev/null",
-                    "  StrictHostKeyChecking yes",
                     "  UpdateHostKeys no",
-                    "  BatchMode yes",
-                    "  ConnectTimeout 10",
-                    # Keys come from the agent only, not from ~/.ssh/id_*.
-                    f"  IdentityFile {self.root / 'no-such-identity'}",
-                    "  LogLevel ERROR",
+                    # Keys come from the agent (or this file), not from ~/.ssh/id_*.
+                    f"  IdentityFile {identity}",
+                    "  IdentitiesOnly yes" if client == "locked-key" else "",
                 ]
+                if line
             )
             + "\n"
         )
-        self.bin_dir.mkdir()
-        wrapper = self.bin_dir / "ssh"
+        folder = self.bin_dir / client
+        folder.mkdir(parents=True)
+        wrapper = folder / "ssh"
         wrapper.write_text(
-            "#!/bin/sh\n"
-            f'printf "%s\\n" "$*" >>{self.calls_log}\n'
-            f'exec {SSH} -F {self.root / "ssh_config"} "$@"\n'
+            f'#!/bin/sh\nprintf "%s\\n" "$*" >>{self.calls_log}\nexec {SSH} -F {config} "$@"\n'
         )
         wrapper.chmod(0o755)
 
@@ -191,13 +219,20 @@ class Sshd(ProcessServer):
                 raise self._proc.start_error(f"no SSH banner on port {self.port} ({last})")
             time.sleep(0.05)
 
-    def env(self, key: str = "client") -> dict[str, str]:
-        """What the code under test needs to reach the engine through this sshd with ``key``."""
+    def env(self, key: str = "client", *, client: str = "default") -> dict[str, str]:
+        """What the code under test needs to reach the engine through this sshd with ``key``
+        (an agent's; ``client="locked-key"`` has no agent) and one of the ``CLIENTS``."""
+        agent = "none" if client == "locked-key" else key
+        path = os.environ.get("PATH", "/usr/bin:/bin")
         return {
             "DOCKER_HOST": self.url,
-            "SSH_AUTH_SOCK": str(self.root / f"agent-{key}.sock"),
-            "PATH": f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "SSH_AUTH_SOCK": str(self.root / f"agent-{agent}.sock"),
+            "PATH": f"{self.bin_dir / client}{os.pathsep}{path}",
         }
+
+    def accepted_logins(self) -> int:
+        """How many ssh logins sshd has accepted so far (its log's "Accepted publickey")."""
+        return self.log_path.read_text(errors="replace").count("Accepted publickey for")
 
     def stop_sshd(self) -> None:
         """Stop sshd alone (the agents and files stay): for "the ssh host is down" tests."""
@@ -211,3 +246,46 @@ class Sshd(ProcessServer):
             agent.stop()
         self._agents.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class MuteHost:
+    """An ssh host that hangs: a loopback listener that accepts TCP connections and never
+    answers (``banner=True``: it sends an SSH banner, then nothing). ``url``; ``stop()``."""
+
+    def __init__(self, *, banner: bool = False, user: str = "root") -> None:
+        self.banner = banner
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener.settimeout(0.2)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"ssh://{user}@{LOOPBACK}:{self.port}"
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="mute-ssh-host", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted += 1
+            self._held.append(conn)  # kept open, never read
+            if self.banner:
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 mute\r\n")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(5)
+        self._listener.close()
+        for conn in self._held:
+            conn.close()
+
+    def __enter__(self) -> MuteHost:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
