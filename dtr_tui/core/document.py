@@ -201,7 +201,10 @@ class ConfigDocument:
         if isinstance(value_node, MappingNode) and not value_node.flow_style and value_node.value:
             old = self.storage_view if isinstance(self.storage_view, Mapping) else {}
             old_drivers = [k for k in old if k not in draft.options and k != draft.driver]
-            in_place = {old_drivers[0]: draft.driver} if old_drivers else {}
+            # a switch writes the new driver where the old one was; a driver the file already
+            # has (one of several) keeps its own block where it is
+            switch = old_drivers and draft.driver not in old
+            in_place = {old_drivers[0]: draft.driver} if switch else {}
             splicer.update_mapping(value_node, new, in_place=in_place)
         elif (
             isinstance(value_node, ScalarNode)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .drivers import UNMANAGED_DRIVERS, driver_model
+from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
 from .errors import DtrError
+from .options import reserved_keys
 from .problems import Path
 from .validation import find_driver
 from .versions import RegistryVersion
@@ -44,6 +45,24 @@ class StorageDraft:
             storage = {storage: None}
         params = storage[driver]
         options = {k: v for k, v in storage.items() if k != driver}
+        return cls(
+            driver,
+            copy.deepcopy(dict(params)) if isinstance(params, Mapping) else {},
+            copy.deepcopy(options),
+        )
+
+    @classmethod
+    def keeping(cls, storage: Any, driver: str, version: RegistryVersion) -> StorageDraft:
+        """The draft that keeps `driver`'s own block of a storage section as written (its
+        parameters) and the storage options, and drops every other driver key: how a file
+        with several drivers is mended."""
+        if isinstance(storage, str):
+            storage = {storage: None}
+        if not isinstance(storage, Mapping):
+            storage = {}
+        params = storage.get(driver)
+        reserved = reserved_keys(version.major)
+        options = {k: v for k, v in storage.items() if k in reserved and k != driver}
         return cls(
             driver,
             copy.deepcopy(dict(params)) if isinstance(params, Mapping) else {},
@@ -116,3 +135,25 @@ def _prune_empty(view: dict[str, Any], path: Path, keep: str) -> None:
 
 def _is_driver_name(name: str) -> bool:
     return driver_model(name) is not None or name in UNMANAGED_DRIVERS
+
+
+def driver_keys(storage: Any, version: RegistryVersion) -> list[str]:
+    """The keys of a storage section that are not storage options (so the registry takes
+    each for a driver), in file order."""
+    if isinstance(storage, str):
+        return [storage]
+    if not isinstance(storage, Mapping):
+        return []
+    reserved = reserved_keys(version.major)
+    return [str(k) for k in storage if str(k) not in reserved]
+
+
+def several_drivers(storage: Any, version: RegistryVersion) -> list[str]:
+    """The driver blocks of a storage section that has several, each a driver this registry
+    version knows and dtr-tui has a form for (the registry refuses the file: `must provide
+    exactly one storage type`), in file order; [] when the section is not broken that way."""
+    keys = driver_keys(storage, version)
+    names = registered_names(version)
+    if len(keys) > 1 and all(key in names and key in DRIVERS for key in keys):
+        return keys
+    return []

@@ -37,12 +37,15 @@ class Change:
     old: str = ""
     new: str = ""
     secret: bool = False
+    block: bool = False  # a whole block removed: `old` says how many keys it held
 
     @property
     def line(self) -> str:
         where = dotted(self.path)
         if self.kind == "driver":
             return f"{where}: backend {self.old} → {self.new}"
+        if self.block:
+            return f"{where}: removed ({self.old})"
         if self.secret:
             return f"{where}: secret {'set' if self.kind == 'added' else self.kind} ({MASK})"
         if self.kind == "added":
@@ -336,7 +339,9 @@ def diff_storage(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]
     changes: list[Change] = []
     base: Path = ("storage",)
     new_driver = next(iter(new))
-    old_driver = next((k for k in old if k not in _OPTION_KEYS), None)
+    old_drivers = [k for k in old if k not in _OPTION_KEYS]
+    # of a file with several drivers, the one kept is compared with its own block
+    old_driver = new_driver if new_driver in old_drivers else next(iter(old_drivers), None)
     if old_driver is not None and old_driver != new_driver:
         changes.append(Change(base, "driver", old_driver, new_driver))
         changes += _leaves(new[new_driver], (*base, new_driver), "added")
@@ -346,6 +351,15 @@ def diff_storage(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]
         )
     for key in dict.fromkeys([*old, *new]):
         if key in (old_driver, new_driver):
+            continue
+        if key in old_drivers and key not in new and isinstance(old[key], Mapping):
+            # another driver block dropped whole (the registry refuses two): one line
+            count = len(old[key])
+            changes.append(
+                Change(
+                    (*base, key), "removed", f"{count} key{'s' if count != 1 else ''}", block=True
+                )
+            )
             continue
         changes += _compare(
             {key: old.get(key)} if key in old else {},

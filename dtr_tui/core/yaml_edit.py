@@ -174,11 +174,14 @@ class Splicer:
             return
         pairs = list(node.value)
         column = pairs[0][0].start_mark.column
+        keys = {str(scalar_view(key_node)) for key_node, _ in pairs}
         existing: set[str] = set()
         for key_node, value_node in pairs:
             key = str(scalar_view(key_node))
             existing.add(key)
-            if key in in_place and in_place[key] in new and in_place[key] not in existing:
+            # a key takes another's place only when the mapping does not have it already
+            # (else it would be written twice: the registry refuses a duplicate key)
+            if key in in_place and in_place[key] in new and in_place[key] not in keys | existing:
                 target = in_place[key]
                 existing.add(target)
                 self.replace_key(key_node, value_node, target, new[target])

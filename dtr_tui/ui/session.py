@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.document import ConfigDocument
-from ..core.draft import StorageDraft
+from ..core.draft import StorageDraft, several_drivers
 from ..core.drivers import DRIVERS, driver_model
 from ..core.problems import Path
 from ..core.versions import RegistryVersion
@@ -48,11 +48,31 @@ class EditSession:
     def reset(
         self, doc: ConfigDocument, draft: StorageDraft | None = None, *, keep_typed: bool = False
     ) -> None:
-        """Start over from `doc` (after a save, or when the file is read again)."""
+        """Start over from `doc` (after a save, or when the file is read again).
+
+        A file with several storage drivers (the registry refuses it) opens too, since it is
+        the file an admin opens the tool to mend: the draft takes the first driver in file
+        order with its parameters, each other driver's form holds that driver's own block,
+        the one picked is kept on save and the others are removed (`opening_note` says so)."""
         self.doc = doc
-        self.saved = doc.draft(self.version) if doc.storage_view is not None else None
-        self.draft = draft or self.saved or StorageDraft.default()
         typed = dict(self.typed) if keep_typed else {}
+        storage = doc.storage_view
+        blocks = several_drivers(storage, self.version)
+        self.opening_note: str | None = None
+        if blocks:
+            self.saved = None  # no single driver to go back to: the file must change
+            for name in blocks:
+                typed[name] = StorageDraft.keeping(storage, name, self.version).params
+            self.draft = draft or StorageDraft.keeping(storage, blocks[0], self.version)
+            others = "the other blocks are" if len(blocks) > 2 else "the other block is"
+            self.opening_note = (
+                f"✗ The file has {len(blocks)} storage drivers ({', '.join(blocks)}); the "
+                "registry refuses it. Pick the backend to keep with the dropdown: "
+                f"{others} removed when you save (see the Diff tab)."
+            )
+        else:
+            self.saved = doc.draft(self.version) if storage is not None else None
+            self.draft = draft or self.saved or StorageDraft.default()
         typed[self.draft.driver] = self.draft.params
         self.typed = typed
 
