@@ -34,13 +34,6 @@ def run(
     )
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "config.yml"
-    shutil.copy(DATA / "commented-config.yml", path)
-    return path
-
-
 def test_plan_prints_a_masked_diff_of_storage_lines_only(config: Path) -> None:
     result = run("plan", "--config", str(config), *S3_FLAGS)
     assert result.returncode == 1, result.stderr
