@@ -45,6 +45,19 @@ def step_mark(step: str) -> str:
     return "✓"
 
 
+SUMMARY_LINES = 6  # the summary box's height (#save-summary in dialogs.tcss): the diff has all
+
+
+def summary_lines(summary: list[str], room: int = SUMMARY_LINES) -> list[str]:
+    """One line per changed key; when they do not fit, the last line says how many more,
+    never a silent cut."""
+    lines = [f"• {line}" for line in summary] or ["• no storage change"]
+    if len(lines) <= room:
+        return lines
+    shown = lines[: room - 1]
+    return [*shown, f"…and {len(lines) - len(shown)} more (see the diff)"]
+
+
 class SaveDialog(ModalScreen[SaveOutcome | None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -88,7 +101,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 Text(f"Target: {self.target} — will {action} {plan.source}"),
                 classes="dialog-target",
             )
-            summary = "\n".join(f"• {line}" for line in plan.summary) or "• no storage change"
+            summary = "\n".join(summary_lines(plan.summary))
             with VerticalScroll(id="save-summary"):
                 yield Static(Text(summary))
             with ScrollableContainer(id="save-diff"):
