@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +13,7 @@ from typing import Any
 from .document import ConfigDocument, read_text_file
 from .draft import StorageDraft
 from .drivers import DRIVERS, UNMANAGED_DRIVERS
-from .errors import ConfigReadError
+from .errors import ConfigReadError, WriteError
 from .options import reserved_keys
 from .problems import Path as KeyPath
 from .problems import dotted
@@ -137,3 +140,96 @@ def export_storage(draft: StorageDraft, *, include_secrets: bool = False) -> Exp
         )
     text = "\n".join(header) + "\n" + emit_key("storage", body, 0, 2)
     return Export(text, secrets, include_secrets)
+
+
+class ExportExistsError(WriteError):
+    """The export's file exists already: nothing was written (replace it only when asked)."""
+
+
+def write_export(
+    path: Path, exported: Export, *, config: Path | None = None, replace: bool = False
+) -> None:
+    """Write an export to `path`: a new file (0600 when it holds secrets in the clear).
+
+    One rule for the screen and the CLI: never over the registry's config file `config`
+    (the same file by inode or resolved path, even with `replace`); an existing file only
+    with `replace`, and then through a temp file renamed over it."""
+    source = str(path)
+    if config is not None and _same_file(path, config):
+        raise WriteError(
+            f"is the registry's config file ({config}): an export never writes over it "
+            "(nothing was overwritten)",
+            source=source,
+            hint="pick another name, e.g. " + str(path.with_name("storage-export.yml")),
+        )
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise WriteError(
+            f"cannot be written: the directory {parent} {what} (nothing was written)",
+            source=source,
+            hint="create the directory first, or pick another path",
+        )
+    if path.is_dir():
+        raise WriteError(
+            "is a directory (nothing was written)",
+            source=source,
+            hint=f"name a file inside it, e.g. {path / 'storage-export.yml'}",
+        )
+    mode = 0o600 if exported.included and exported.secrets else 0o644
+    if replace and (path.exists() or path.is_symlink()):
+        _replace_file(path, exported.text, mode)
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise ExportExistsError(
+            "exists already; pick a new name (nothing was overwritten)", source=source
+        ) from None
+    except OSError as exc:
+        raise WriteError(f"cannot be written: {exc.strerror}", source=source) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(exported.text)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # ours, made just now: no half-written export stays
+        raise WriteError(
+            f"cannot be written: {exc.strerror} (nothing was kept)", source=source
+        ) from None
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        if os.path.samefile(path, other):
+            return True
+    except OSError:
+        pass  # one of them does not exist (yet): compare where they point
+    return path.resolve() == other.resolve()
+
+
+def _replace_file(path: Path, text: str, mode: int) -> None:
+    """Replace an existing file (or a symlink's target) whole: a temp file beside it, renamed
+    over it, so a failure leaves the old file as it was."""
+    source = str(path)
+    target = path.resolve()
+    try:
+        info = target.stat()
+    except OSError as exc:
+        raise WriteError(f"cannot be written: {exc.strerror}", source=source) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError("is not a regular file (nothing was overwritten)", source=source)
+    temp = ""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except OSError as exc:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+        raise WriteError(
+            f"cannot be written: {exc.strerror} (the old file is as it was)", source=source
+        ) from None
