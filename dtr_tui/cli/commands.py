@@ -14,7 +14,7 @@ from ..core.plan import Plan, plan_change
 from ..core.problems import Severity
 from ..core.safe_write import current_fingerprint, list_backups, restore_backup
 from ..core.secrets import mask_text
-from ..core.upload import export_storage
+from ..core.upload import ExportExistsError, export_storage, write_export
 from ..services.apply import apply_plan
 from ..services.environment import environment_report
 from .check_command import inventory_warning
@@ -145,6 +145,23 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
 
 
 def apply(args: argparse.Namespace) -> int:
+    if getattr(args, "no_container", False):
+        clash = [
+            flag
+            for flag, given in (
+                ("--restart", getattr(args, "restart", False)),
+                ("--container", getattr(args, "container", None)),
+                ("--service", getattr(args, "service", None)),
+            )
+            if given
+        ]
+        if clash:
+            raise DtrError(
+                f"--no-container writes the file alone, but {' and '.join(clash)} "
+                f"need{'s' if len(clash) == 1 else ''} the Docker engine",
+                field="--no-container",
+                hint="drop one of them",
+            )
     if getattr(args, "service", None):
         return _apply_service(args)
     target, client = _docker_target(args)
@@ -273,20 +290,16 @@ def _docker_target(
 
 def export(args: argparse.Namespace) -> int:
     path = config_path(args)
-    doc = ConfigDocument.load_or_default(path)
+    doc = ConfigDocument.load(path)  # as validate: a missing file is an error, not a default
     draft = doc.draft(registry_version(args))
     result = export_storage(draft, include_secrets=args.include_secrets)
     if args.output_file:
         target = Path(args.output_file)
-        mode = 0o600 if result.included and result.secrets else 0o644
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(result.text)
-            if result.included and result.secrets:
-                os.chmod(target, 0o600)
-        except OSError as exc:
-            raise DtrError(f"cannot be written: {exc.strerror}", source=str(target)) from None
+            write_export(target, result, config=path, replace=bool(args.force))
+        except ExportExistsError as exc:
+            exc.hint = "add --force to replace it"
+            raise
         print(f"wrote the storage section to {target}", file=sys.stderr)
     else:
         sys.stdout.write(result.text)

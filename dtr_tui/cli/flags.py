@@ -90,3 +90,12 @@ def add_target_flags(
     """--container NAME and --service NAME, worded for what the command does with them."""
     parser.add_argument("--container", metavar="NAME", help=container_help)
     parser.add_argument("--service", metavar="NAME", help=service_help)
+
+
+def add_no_container_flag(parser: argparse.ArgumentParser, what: str) -> None:
+    """--no-container for plan and apply: the same meaning, the Docker engine is not asked."""
+    parser.add_argument(
+        "--no-container",
+        action="store_true",
+        help=f"do not ask the Docker engine: {what}",
+    )

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.document import ConfigDocument
-from ..core.draft import StorageDraft
-from ..core.drivers import driver_model
+from ..core.draft import StorageDraft, driver_keys
+from ..core.drivers import DRIVERS, driver_model
 from ..core.errors import DtrError
 from ..core.options import reserved_keys
 from ..core.params import Kind, specs
@@ -49,15 +49,15 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
         notes += loaded.notes
     elif current is not None:
         draft = current
-    else:  # the file's storage is broken and --driver replaces it
-        draft = _options_only(doc, version, driver_flag or "filesystem")
+    else:  # the file's storage is broken and --driver mends it
+        draft = _mended(doc, version, driver_flag or "filesystem", notes)
     if driver_flag:
         draft = switch_driver(draft, driver_flag, version, notes)
     for item in getattr(args, "set", None) or []:
         path_, value = parse_assignment(item, draft, version)
         draft = draft.with_value(path_, value)
     for item in getattr(args, "unset", None) or []:
-        draft = draft.with_value(resolve_key(item, draft, version, "--unset"), None)
+        draft = draft.with_value(resolve_unset(item, draft, version), None)
     return Inputs(path, version, doc, draft, notes)
 
 
@@ -75,10 +75,37 @@ def _current_draft(
         raise
 
 
-def _options_only(doc: ConfigDocument, version: RegistryVersion, driver: str) -> StorageDraft:
-    storage = doc.storage_view if isinstance(doc.storage_view, dict) else {}
-    options = {k: v for k, v in storage.items() if k in reserved_keys(version.major)}
-    return StorageDraft(driver, {}, options)
+def _mended(
+    doc: ConfigDocument, version: RegistryVersion, flag: str, notes: list[str]
+) -> StorageDraft:
+    """The draft --driver makes of a storage section without a single driver: the named
+    driver's own block as written when the file has it (one of several), else a new empty
+    one; the storage options are kept and every other driver key is dropped (noted)."""
+    storage = doc.storage_view
+    model = driver_model(flag)
+    name = model.name if model is not None else flag
+    keys = driver_keys(storage, version)
+    kept = next((k for k in (flag, name) if k in keys), None)
+    draft = StorageDraft.keeping(storage, kept or name, version)
+    dropped = [k for k in keys if k != kept]
+    if len(keys) > 1:
+        what = f"the file has {len(keys)} storage drivers ({', '.join(keys)}): the registry "
+        what += "refuses it"
+        if kept is not None:
+            notes.append(
+                f"{what}; --driver {flag} keeps its storage.{kept} block as written and "
+                f"removes {_blocks(dropped)}"
+            )
+        else:
+            notes.append(f"{what}; --driver {flag} replaces them: removes {_blocks(dropped)}")
+    elif dropped:
+        notes.append(f"--driver {flag} replaces {_blocks(dropped)}")
+    return draft
+
+
+def _blocks(keys: list[str]) -> str:
+    names = ", ".join(f"storage.{k}" for k in keys)
+    return f"the {names} block{'s' if len(keys) > 1 else ''}"
 
 
 def switch_driver(
@@ -92,7 +119,9 @@ def switch_driver(
             else "is not a storage driver"
         )
         raise DtrError(
-            f"{name!r} {reason}", field="--driver", hint="allowed: " + allowed_drivers(version)
+            f"{name!r} {reason}",
+            field="--driver",
+            hint=_did_you_mean(name, version) + "allowed: " + allowed_drivers(version),
         )
     if model.name != draft.driver:
         notes.append(
@@ -100,6 +129,14 @@ def switch_driver(
             "be visible to the registry on the new backend"
         )
     return draft.with_driver(model.name)
+
+
+def _did_you_mean(name: str, version: RegistryVersion) -> str:
+    """`did you mean s3? ` for `S3` or `s33`: driver names are case-sensitive."""
+    known = [n for n, m in DRIVERS.items() if m.known_in(version)]
+    close = [n for n in known if n.lower() == name.lower()]
+    close = close or difflib.get_close_matches(name.lower(), known, n=1)
+    return f"did you mean {close[0]}? " if close else ""
 
 
 def resolve_key(
@@ -159,22 +196,36 @@ def parse_assignment(
         )
     found = model_for_path(("storage", *path))
     if found is None:
-        model = driver_model(path[0])
-        if model is not None and len(path) == 2:
-            close = difflib.get_close_matches(path[1], list(specs(model)), n=1)
-            raise DtrError(
-                f"storage.{'.'.join(path)} is not a {path[0]} parameter",
-                field="--set",
-                hint=(f"did you mean {path[0]}.{close[0]}? " if close else "")
-                + "parameters: "
-                + ", ".join(specs(model)),
-            )
+        _refuse_unknown_parameter(path, "--set")
         return path, text
     owner, name = found
     spec = specs(owner)[name]
     return path, _typed(
         text, spec.kind, f"storage.{'.'.join(path)}", spec.describe_allowed(version)
     )
+
+
+def resolve_unset(key: str, draft: StorageDraft, version: RegistryVersion) -> tuple[str, ...]:
+    """The path --unset removes: a parameter the driver has, as --set takes them, or a key
+    the config holds (a misspelt one can always be removed)."""
+    path = resolve_key(key, draft, version, "--unset")
+    if model_for_path(("storage", *path)) is None and draft.get(path) is None:
+        _refuse_unknown_parameter(path, "--unset")
+    return path
+
+
+def _refuse_unknown_parameter(path: tuple[str, ...], flag: str) -> None:
+    """An error for `s3.regoin`: not a parameter of the driver (with the close ones)."""
+    model = driver_model(path[0])
+    if model is not None and len(path) == 2:
+        close = difflib.get_close_matches(path[1], list(specs(model)), n=1)
+        raise DtrError(
+            f"storage.{'.'.join(path)} is not a {path[0]} parameter",
+            field=flag,
+            hint=(f"did you mean {path[0]}.{close[0]}? " if close else "")
+            + "parameters: "
+            + ", ".join(specs(model)),
+        )
 
 
 def _read_value(raw: str, key: str) -> str:

@@ -14,6 +14,7 @@ from ..core.errors import DtrError
 from . import check_command
 from .flags import (
     add_inventory_flag,
+    add_no_container_flag,
     add_target_flags,
     common_parent,
     inputs_parent,
@@ -73,11 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         service_help="plan against this Swarm service's config (file or config object) and "
         "environment",
     )
-    p.add_argument(
-        "--no-container",
-        action="store_true",
-        help="do not ask the Docker engine: plan against the file alone",
-    )
+    add_no_container_flag(p, "plan against the file alone")
     add_inventory_flag(p)
     p.set_defaults(func=_command("plan"))
 
@@ -111,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write even when the container's REGISTRY_* environment overrides the change",
     )
+    add_no_container_flag(p, "write the file alone (not with --restart, --container or --service)")
     add_inventory_flag(p)
     p.set_defaults(func=_command("apply"))
 
@@ -126,7 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write secrets in the clear (the output file is made 0600)",
     )
-    p.add_argument("-o", "--output-file", metavar="FILE", help="write to FILE, not stdout")
+    p.add_argument(
+        "-o",
+        "--output-file",
+        metavar="FILE",
+        help="write to FILE, not stdout; an existing FILE is refused unless --force "
+        "(the config file itself always is)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace FILE when it exists (never the config)"
+    )
     p.set_defaults(func=_command("export"))
 
     p = sub.add_parser("backups", parents=[common], help="list the backups kept beside the config")
