@@ -114,6 +114,10 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = ""  # none: the app's default would focus the first widget at once
 
     def on_mount(self) -> None:
+        if self.session.opening_note:  # e.g. the file has two drivers: pick the one to keep
+            banner = self.query_one("#banner", Static)
+            banner.update(Text(self.session.opening_note))
+            banner.display = True
         self.call_after_refresh(self._driver_select().focus)
         # after the first frame: the worker would otherwise share the GIL with the first paint
         self.call_after_refresh(self._build_planner)
