@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import stat
 import tempfile
@@ -24,29 +25,59 @@ from .yaml_edit import emit_key
 UPLOAD_SUFFIXES = (".yml", ".yaml", ".txt")
 
 
+def upload_suffixes() -> str:
+    """`.yml, .yaml or .txt`: the suffixes an upload may have, as the dialog and errors say."""
+    return ", ".join(UPLOAD_SUFFIXES[:-1]) + " or " + UPLOAD_SUFFIXES[-1]
+
+
 @dataclass(frozen=True)
 class Upload:
     draft: StorageDraft
     kind: str  # "config" (a whole registry config) or "storage" (only a storage section)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # every note, the kept options' one too
+    kept: list[str] = field(default_factory=list)  # storage options kept from the current config
+    # redacted secrets that neither the current draft nor the saved file could fill (paths
+    # under `storage`): left empty, and must be filled before a save
+    unfilled: list[KeyPath] = field(default_factory=list)
+
+    @property
+    def kept_note(self) -> str:
+        if not self.kept:
+            return ""
+        return f"kept {', '.join(self.kept)} from the current config: the upload does not set them"
 
 
 def read_upload(
-    path: Path, version: RegistryVersion, current: StorageDraft | None = None
+    path: Path,
+    version: RegistryVersion,
+    current: StorageDraft | None = None,
+    saved: StorageDraft | None = None,
 ) -> Upload:
-    """A whole config or a storage section; redacted secrets keep the current values."""
+    """A whole config or a storage section (see `parse_upload`)."""
     if path.suffix.lower() not in UPLOAD_SUFFIXES and not path.is_dir():
         raise ConfigReadError(
-            f"has the suffix {path.suffix or '(none)'!r}; uploads are .yml, .yaml or .txt files",
+            f"has the suffix {path.suffix or '(none)'!r}; uploads are {upload_suffixes()} files",
             source=str(path),
         )
     text, _ = read_text_file(path, what="storage YAML")
-    return parse_upload(text, str(path), version, current)
+    return parse_upload(text, str(path), version, current, saved)
 
 
 def parse_upload(
-    text: str, source: str, version: RegistryVersion, current: StorageDraft | None = None
+    text: str,
+    source: str,
+    version: RegistryVersion,
+    current: StorageDraft | None = None,
+    saved: StorageDraft | None = None,
 ) -> Upload:
+    """The upload as a draft, on top of `current` (the form, or the file for the CLI):
+
+    - the storage options (delete, redirect, cache, maintenance, tag) the upload does not set
+      are kept from `current`; one the upload sets replaces the current one whole;
+    - a redacted secret (`<redacted>`, as an export writes) keeps the value `current` has for
+      the same key, else the one `saved` (the config file as read) has; with neither it is
+      left out and listed in `unfilled`.
+    """
     if not text.strip():
         raise ConfigReadError(
             "is empty: expected a storage section or a registry config", source=source
@@ -79,8 +110,12 @@ def parse_upload(
             line=doc.line_of((*prefix, *(getattr(exc, "field", "") or "").split(".")[1:])),
             hint=getattr(exc, "hint", ""),
         ) from None
-    draft, notes = _restore_redacted(draft, current)
-    return Upload(draft, kind, notes)
+    draft, kept = _keep_options(draft, current, version)
+    draft, notes, unfilled = _restore_redacted(draft, current, saved)
+    upload = Upload(draft, kind, notes, kept, unfilled)
+    if upload.kept_note:
+        upload.notes.insert(0, upload.kept_note)
+    return upload
 
 
 def _looks_like_storage(view: Mapping[str, Any], version: RegistryVersion) -> bool:
@@ -88,20 +123,46 @@ def _looks_like_storage(view: Mapping[str, Any], version: RegistryVersion) -> bo
     return any(str(key).lower() in names for key in view)
 
 
-def _restore_redacted(
-    draft: StorageDraft, current: StorageDraft | None
+def _keep_options(
+    draft: StorageDraft, current: StorageDraft | None, version: RegistryVersion
 ) -> tuple[StorageDraft, list[str]]:
-    notes = []
-    view = draft.as_view()
-    for path in _redacted_paths(view):
-        existing = current.get(path) if current is not None else None
-        if existing not in (None, "", REDACTED):
-            draft = draft.with_value(path, existing)
-            notes.append(f"storage.{dotted(path)}: redacted in the upload, current secret kept")
+    """The current storage options the upload does not mention, added to its draft."""
+    if current is None:
+        return draft, []
+    reserved = reserved_keys(version.major)
+    missing = {
+        key: copy.deepcopy(value)
+        for key, value in current.options.items()
+        if key in reserved and key not in draft.options
+    }
+    if not missing:
+        return draft, []
+    options = {**draft.options, **missing}
+    return StorageDraft(draft.driver, draft.params, options), list(missing)
+
+
+def _restore_redacted(
+    draft: StorageDraft, current: StorageDraft | None, saved: StorageDraft | None
+) -> tuple[StorageDraft, list[str], list[KeyPath]]:
+    notes: list[str] = []
+    unfilled: list[KeyPath] = []
+    for path in _redacted_paths(draft.as_view()):
+        where = f"storage.{dotted(path)}"
+        found = [
+            (whose, source.get(path))
+            for whose, source in (("current", current), ("saved", saved))
+            if source is not None
+        ]
+        kept = next(((w, v) for w, v in found if v not in (None, "", REDACTED)), None)
+        if kept is not None:
+            draft = draft.with_value(path, kept[1])
+            origin = "current secret" if kept[0] == "current" else "secret in the config file"
+            notes.append(f"{where}: redacted in the upload, {origin} kept")
         else:
             draft = draft.with_value(path, None)
-            notes.append(f"storage.{dotted(path)}: redacted in the upload and not set: fill it in")
-    return draft, notes
+            unfilled.append(path)
+            notes.append(f"{where}: redacted in the upload and not set: fill it in")
+    return draft, notes, unfilled
 
 
 def _redacted_paths(view: Any, prefix: KeyPath = ()) -> list[KeyPath]:
