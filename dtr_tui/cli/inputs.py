@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.backend_switch import switch_warning
 from ..core.document import ConfigDocument
 from ..core.draft import StorageDraft, driver_keys
 from ..core.drivers import DRIVERS, driver_model
@@ -47,6 +48,8 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
         draft = loaded.draft
         notes.append(f"read a {loaded.kind} from {upload}")
         notes += loaded.notes
+        warning = switch_warning(current.driver if current else None, draft.driver)
+        notes += [warning] if warning else []
     elif current is not None:
         draft = current
     else:  # the file's storage is broken and --driver mends it
