@@ -25,10 +25,14 @@ def _apply(plan: Plan, progress: Progress) -> Any:
     return apply_plan(plan, progress=progress)
 
 
-def _read_upload(path: Path, version: RegistryVersion, current: StorageDraft) -> Any:
+def _read_upload(
+    path: Path, version: RegistryVersion, current: StorageDraft, saved: StorageDraft | None
+) -> Any:
+    """The upload on top of the form (`current`); a redacted secret the form lacks comes from
+    the file as read (`saved`)."""
     from ..core.upload import read_upload
 
-    return read_upload(path, version, current)
+    return read_upload(path, version, current, saved)
 
 
 def _export(draft: StorageDraft, include_secrets: bool) -> Any:
@@ -77,7 +81,10 @@ class Deps:
     """The parts that touch the disk (and later Docker): swap them in tests."""
 
     apply: Callable[[Plan, Progress], Any] = _apply
-    read_upload: Callable[[Path, RegistryVersion, StorageDraft], Any] = _read_upload
+    # read_upload(path, version, current draft, saved draft or None) -> core.upload.Upload
+    read_upload: Callable[[Path, RegistryVersion, StorageDraft, StorageDraft | None], Any] = (
+        _read_upload
+    )
     export: Callable[[StorageDraft, bool], Any] = _export
     # run_checks(draft, version, timeout=, on_result=, cancel=) -> list[CheckResult]
     run_checks: Callable[..., Any] = _run_checks

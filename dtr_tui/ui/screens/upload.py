@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from ...core.draft import StorageDraft
 from ...core.errors import DtrError
+from ...core.upload import upload_suffixes
 from ...core.versions import RegistryVersion
 
 
@@ -31,21 +32,24 @@ class UploadDialog(ModalScreen[Any]):
         self,
         version: RegistryVersion,
         current: StorageDraft,
-        read_upload: Callable[[Path, RegistryVersion, StorageDraft], Any],
+        read_upload: Callable[[Path, RegistryVersion, StorageDraft, StorageDraft | None], Any],
         initial: str = "",
+        saved: StorageDraft | None = None,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.version = version
         self.current = current
         self.read_upload = read_upload
         self.initial = initial
+        self.saved = saved  # the config file's draft: a redacted secret the form lacks
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="upload-dialog"):
             yield Label("Upload storage YAML", classes="dialog-title")
             yield Static(
-                "A whole registry config or only its storage section (.yml, .yaml). "
-                "Redacted secrets keep the values you have now."
+                f"A whole registry config or only its storage section ({upload_suffixes()}). "
+                "Storage options it does not set and redacted secrets keep the values you "
+                "have now."
             )
             yield Input(self.initial, placeholder="path, e.g. ./storage.yml", id="upload-path")
             yield Static("", id="upload-error")
@@ -79,7 +83,9 @@ class UploadDialog(ModalScreen[Any]):
             return
         path = Path(text.strip()).expanduser()
         try:
-            upload = await asyncio.to_thread(self.read_upload, path, self.version, self.current)
+            upload = await asyncio.to_thread(
+                self.read_upload, path, self.version, self.current, self.saved
+            )
         except DtrError as exc:
             self._error(str(exc))
             return
