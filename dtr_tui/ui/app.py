@@ -92,6 +92,7 @@ class StorageApp(App[int]):
 
     # -- finding the registry container after the first frame (the SDK costs ~0.1 s) ------
     discover = False
+    check_writable = False  # the header says when the config file is not writable by the user
     config_given = False
     container_name: str | None = None
 
@@ -165,13 +166,34 @@ class StorageApp(App[int]):
             header.refresh()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Our commands (those the screen under the palette can run), then the few of
+        Textual's own that fit: Theme, and Maximize/Minimize for the YAML and Diff tabs.
+
+        Left out: Textual's Quit (it quits at once, unsaved changes or not; ours asks),
+        Keys (the help screen, `?`, lists every key), Screenshot (it writes a file in the
+        working directory, which fails there more often than not, and --read-only promises no
+        writes), and Maximize of a form field (a one-line field gains nothing from it)."""
         for command in COMMANDS:
-            if command.action.startswith("app."):
-                callback = partial(self.run_action, command.action)
-            else:
-                callback = partial(self.run_action, command.action, screen)
+            namespace, _, name = command.action.rpartition(".")
+            target: Any = self if namespace == "app" else screen
+            if not callable(getattr(target, "action_" + name.split("(")[0], None)):
+                continue  # a dialog under the palette: only the app's own commands
+            callback = partial(self._palette_run, command.action, screen)
             yield SystemCommand(command.label, command.help, callback)
-        yield from super().get_system_commands(screen)
+        for builtin in super().get_system_commands(screen):
+            if builtin.title in ("Theme", "Minimize") or (
+                builtin.title == "Maximize" and _in_preview(screen.focused)
+            ):
+                yield builtin
+
+    async def _palette_run(self, action: str, screen: Screen[object]) -> None:
+        """Run a palette command; one the screen refuses now says why (a key would be
+        dimmed in the footer; the palette has no such sign)."""
+        if not await self.run_action(action, screen):
+            why = getattr(screen, "why_not", None)
+            reason = why(action) if callable(why) else None
+            if reason:
+                self.notify(reason, severity="warning")
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -195,6 +217,13 @@ class StorageApp(App[int]):
             if not leave:
                 return
         self.exit(0)
+
+
+def _in_preview(widget: Any) -> bool:
+    """Whether `widget` sits in the YAML/Diff tabs (maximized, they use the whole screen)."""
+    from .widgets.preview_tabs import PreviewTabs
+
+    return widget is not None and any(isinstance(a, PreviewTabs) for a in widget.ancestors)
 
 
 def _collect_garbage_again() -> None:
@@ -261,5 +290,6 @@ def run_app(
     doc = ConfigDocument.load_or_default(Path(config_path))
     app = make_app(doc, version, read_only=read_only, target="file (looking for a container…)")
     app.discover, app.config_given, app.container_name = True, config_given, container
+    app.check_writable = True
     result = app.run()
     return int(result or 0)

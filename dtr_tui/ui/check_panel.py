@@ -23,6 +23,13 @@ MARKS: dict[str, tuple[str, str]] = {
 }
 
 
+CLOSE_HINT = "escape closes this panel · ctrl+t runs the test again"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 class CheckPanel(VerticalScroll):
     """Results of ctrl+t, in the checks' order, updated as each one ends."""
 
@@ -76,33 +83,40 @@ class CheckPanel(VerticalScroll):
 
     # -- what is shown --------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
+        """By status, the registry data row included (it is one of the rows)."""
         found = {"pass": 0, "warn": 0, "fail": 0, "skipped": 0}
         for result in self.results.values():
             found[str(result.status)] += 1
-        if self.move is not None and self.move.warning:
-            found["warn"] += 1
+        if self.move is not None:
+            found["warn" if self.move.warning else "pass"] += 1
         return found
+
+    def rows(self) -> tuple[int, int]:
+        """(done, all) of the rows shown: each check's, and the registry data's."""
+        moves = self.moving or self.move is not None
+        return len(self.results) + (self.move is not None), len(self.names) + moves
 
     def headline(self) -> Text:
         c = self.counts()
         text = Text()
         text.append(f"Test connection: {self.title}", style="bold")
-        done = f"{len(self.results)} of {len(self.names)} done"
+        done, total = self.rows()
         if self.running:
-            text.append(f"  · running, {done} · escape cancels")
+            text.append(f"  · running, {done} of {total} done · escape cancels")
         elif self.state:
             text.append(f"  · {self.state}")
         else:
             text.append(
-                f"  · {c['pass']} passed, {c['warn']} warnings, {c['fail']} failed, "
+                f"  · {c['pass']} passed, {plural(c['warn'], 'warning')}, {c['fail']} failed, "
                 f"{c['skipped']} not checked"
             )
         return text
 
     def _show(self) -> None:
-        table = Table.grid(expand=True)
-        table.add_column(no_wrap=True, width=7)  # mark and word
-        table.add_column(no_wrap=True, justify="right", width=8)  # time
+        # one space after each cell but the last: "0.96 s" never runs into the check's name
+        table = Table.grid(expand=True, padding=(0, 1, 0, 0))
+        table.add_column(no_wrap=True, width=6)  # mark and word
+        table.add_column(no_wrap=True, justify="right", width=7)  # time
         table.add_column(ratio=1)  # name: detail / fix
         for name in self.names:
             result = self.results.get(name)
@@ -110,14 +124,16 @@ class CheckPanel(VerticalScroll):
                 word, style = MARKS["wait"]
                 table.add_row(Text(word, style=style), "", Text(name, style="dim"))
                 continue
-            word, style = MARKS[str(result.status)]
+            status = str(result.status)
+            word, style = MARKS[status]
             body = Text()
             body.append(name, style="bold")
             if result.detail:
                 body.append(f": {result.detail}")
-            if result.fix and str(result.status) in ("fail", "warn"):
+            if result.fix and status in ("fail", "warn"):
                 body.append(f"\nfix: {result.fix}", style="italic")
-            table.add_row(Text(word, style=style), f"{result.seconds:.2f} s  ", body)
+            seconds = "" if status == "skipped" else f"{result.seconds:.2f} s"  # not run: no time
+            table.add_row(Text(word, style=style), seconds, body)
         if self.moving:
             word, style = MARKS["wait"]
             table.add_row(
@@ -134,10 +150,12 @@ class CheckPanel(VerticalScroll):
                     "before you save (e.g. rclone copy), or keep the current backend",
                     style="italic",
                 )
-            table.add_row(Text(word, style=style), f"{self.move.current.seconds:.2f} s  ", body)
+            table.add_row(Text(word, style=style), f"{self.move.current.seconds:.2f} s", body)
         grid = Table.grid(expand=True)
         grid.add_row(self.headline())
         grid.add_row(table)
+        if not self.running:
+            grid.add_row(Text(CLOSE_HINT, style="dim"))
         self.grid = grid
         self.query_one("#check-table", Static).update(grid)
 

@@ -58,14 +58,14 @@ COMMANDS: tuple[Command, ...] = (
         "cancel_checks",
         "escape",
         "Stop test",
-        "Stop a running connection test (shown while one runs)",
+        "Stop a running connection test; once it has finished, close its panel",
     ),
     Command("reveal", "ctrl+r", "Reveal", "Show or hide the secret fields' values"),
     Command("show_tab('yaml')", "f2", "YAML", "Show the YAML tab", show=False),
     Command("show_tab('diff')", "f3", "Diff", "Show the Diff tab", show=False),
     Command("app.help", "question_mark", "Help", "List every key (also f1)"),
     Command(
-        "request_quit",
+        "app.request_quit",  # the App's: the screens do not have it
         "ctrl+q",
         "Quit",
         "Quit (asks when there are unsaved changes)",

@@ -27,9 +27,19 @@ def write_new_file(path: Path, text: str, private: bool) -> None:
         handle.write(text)
 
 
+class SpaceCheckbox(Checkbox, inherit_bindings=False):
+    """Space ticks it; Enter is left to the dialog (export), as its key line says."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
+
+
 class ExportDialog(ModalScreen[str | None]):
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        # the path field submits, the buttons press themselves; anywhere else Enter exports
+        Binding("enter", "export", "Export", show=False),
+    ]
 
     def __init__(
         self, draft: StorageDraft, config_path: str, export: Callable[[StorageDraft, bool], Any]
@@ -44,10 +54,12 @@ class ExportDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label("Export the storage section", classes="dialog-title")
             yield Input(suggested, id="export-path")
-            yield Checkbox("Include secrets in the clear", id="export-secrets")
+            yield SpaceCheckbox("Include secrets in the clear", id="export-secrets")
             yield Static("", id="export-warning")
             yield Static("", id="export-error")
-            yield Static("enter: export  ·  escape: cancel", classes="dialog-keys")
+            yield Static(
+                "enter: export  ·  space: tick the box  ·  escape: cancel", classes="dialog-keys"
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -71,6 +83,13 @@ class ExportDialog(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._export()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A new path: an error about the old one ("exists already") is stale."""
+        self.query_one("#export-error").display = False
+
+    def action_export(self) -> None:
         self._export()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static, Switch
@@ -73,12 +73,21 @@ class FieldInput(Input):
 OnChange = Callable[["FieldRow", Any], None]
 
 
+def _on_off(on: bool) -> str:
+    return "on" if on else "off"
+
+
 class FieldRow(Vertical):
     """Tells `on_change` the typed value at once; None means "leave it out of the file".
 
     A callback, not a message: a message reaches the screen after the field's echo has been
     painted, so the YAML and Diff tabs were redrawn a frame or two (33 ms) after every key.
     Called while the key is handled, the echo and the tabs go out in the same frame.
+    """
+
+    DEFAULT_CSS = """
+    FieldRow .switch-line { height: 1; width: 100%; }
+    FieldRow .switch-state { margin-left: 1; }
     """
 
     class Focused(Message):
@@ -115,7 +124,9 @@ class FieldRow(Vertical):
         if kind is Kind.BOOLEAN:
             default = spec.default_for(self.version)
             on = self.value if isinstance(self.value, bool) else bool(default)
-            yield Switch(on, id="editor", tooltip=spec.help)
+            with Horizontal(classes="switch-line"):  # the state in words, not colour alone
+                yield Switch(on, id="editor", tooltip=spec.help)
+                yield Label(_on_off(on), classes="switch-state")
         elif kind is Kind.CHOICE:
             choices = list(spec.choices_for(self.version) or ())
             if self.value is not None and str(self.value) not in choices:
@@ -191,6 +202,7 @@ class FieldRow(Vertical):
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         event.stop()
+        self.query_one(".switch-state", Label).update(_on_off(event.value))
         self._changed(event.value)
 
     def on_select_changed(self, event: Select.Changed) -> None:

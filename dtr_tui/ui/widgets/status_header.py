@@ -5,7 +5,9 @@ engine that went away, shows here."""
 
 from __future__ import annotations
 
+import os
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -35,8 +37,14 @@ class StatusHeader(Static):
         self.target = target
         self.version = version
         self.read_only = read_only
+        self.writable = True
 
     def on_mount(self) -> None:
+        # asked once, at start: a save would otherwise be the first sign. Only when the app
+        # runs on a real file (`dtr-tui`): pictures of a sample config must not depend on
+        # the machine they are taken on.
+        if not self.read_only and getattr(self.app, "check_writable", False):
+            self.writable = can_write(self.path)
         self.set_interval(POLL_SECONDS, self._poll_container, name="container state")
 
     _asking = False
@@ -84,11 +92,22 @@ class StatusHeader(Static):
             line.append("saved", style="dim")
         if self.read_only:
             line.append("  [read-only]", style="bold yellow")
+        elif not self.writable:  # with the read-only marker it would push the version off
+            line.append("  [not writable by you]", style="bold yellow")
         line.append(f"  ·  registry {self.version}\n")
         target = f"  →  target: {self.target}"
         line.append(f" {shorten_path(self.path, self.size.width - 1 - len(target))}", style="dim")
         line.append(target)
         return line
+
+
+def can_write(path: str) -> bool:
+    """Whether this process may write the config file, or create it when it is missing (its
+    directory); os.access asks with the real uid, as a person running dtr-tui is."""
+    file = Path(path)
+    if file.exists():
+        return os.access(file, os.W_OK)
+    return os.access(file.parent, os.W_OK)
 
 
 def shorten_path(path: str, room: int) -> str:
