@@ -34,6 +34,22 @@ if TYPE_CHECKING:  # the planner is built after the first frame, its module load
     from ..deps import Deps
 
 
+def _ancestor(widget: Any, kind: type[Any]) -> Any:
+    """The nearest `kind` around `widget` (None when there is none, or no widget)."""
+    for node in getattr(widget, "ancestors", ()):
+        if isinstance(node, kind):
+            return node
+    return None
+
+
+READ_ONLY = {
+    "save": "Read-only (--read-only): nothing is written.",
+    # the promise is "never write": no export either; the shell has one that writes elsewhere
+    "export": "Read-only (--read-only): nothing is written. "
+    "`dtr-tui export -o FILE` exports from the shell.",
+}
+
+
 class MainScreen(Screen[None]):
     """Owns the session; forms post changes up, the previews and problems go back down."""
 
@@ -43,6 +59,12 @@ class MainScreen(Screen[None]):
         # keys typed right after a Tab (one burst from the terminal) land in the next field
         Binding("tab", "app.focus_next", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        # --read-only dims Save and Export in the footer (check_action); these, tried after
+        # them, say why instead of swallowing the key
+        Binding("ctrl+s", "refuse_write('save')", show=False, priority=True),
+        Binding("ctrl+e", "refuse_write('export')", show=False, priority=True),
+        # after "Stop test" (shown while a test runs): a finished test's panel goes away
+        Binding("escape", "close_checks", show=False),
     ]
 
     def __init__(self, session: EditSession, deps: Deps, *, id: str = "main") -> None:
@@ -160,27 +182,54 @@ class MainScreen(Screen[None]):
     def _field_changed(self, row: FieldRow, value: Any) -> None:
         """Called by a field while its key is handled: the tabs are redrawn with the echo."""
         self.session.set_value(row.field.path, value)
+        self._clear_outcome()
         self.refresh_preview()
 
     def on_field_row_focused(self, event: FieldRow.Focused) -> None:
-        f = event.row.field
-        spec = f.spec
+        self._describe(event.row)
+
+    def _describe(self, widget: Any) -> None:
+        """The hint line says what the focused widget is (empty: nothing to say about it)."""
+        from textual.widgets._collapsible import CollapsibleTitle
+
         text = Text()
-        text.append(f.label, style="bold")
-        text.append(f": {spec.help}")
-        text.append(f"  Allowed: {spec.describe_allowed(self.session.version)}.", style="dim")
-        note = spec.note_for(self.session.version)
-        if note:
-            text.append(f" {note}", style="dim")
+        row = widget if isinstance(widget, FieldRow) else _ancestor(widget, FieldRow)
+        if row is not None:
+            f = row.field
+            spec = f.spec
+            text.append(f.label, style="bold")
+            text.append(f": {spec.help}")
+            allowed = spec.describe_allowed(self.session.version)
+            text.append(f"  Allowed: {allowed}.", style="dim")
+            note = spec.note_for(self.session.version)
+            if note:
+                text.append(f" {note}", style="dim")
+        elif getattr(widget, "id", None) == "driver":
+            summary = DRIVERS[self.session.draft.driver].summary
+            text.append(f"Storage backend: where the registry keeps images. Now: {summary}")
+        elif isinstance(widget, CollapsibleTitle):
+            text.append(f"{widget.label}: ", style="bold")
+            text.append("a folded section; enter opens or closes it.")
+        elif _ancestor(widget, PreviewTabs) is not None:
+            text.append("YAML", style="bold")
+            text.append(": the storage section as it will be written; ")
+            text.append("Diff", style="bold")
+            text.append(": the change to the file, secrets masked. f2 / f3 switch, up/down scroll.")
         self.query_one("#field-help", Static).update(text)
+
+    def _describe_focus(self) -> None:
+        self._describe(self.focused)
 
     async def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "driver" or event.value is Select.NULL:
             return
         event.stop()
         name = str(event.value)
-        if name == self.session.draft.driver:
-            return  # our own revert, or the select settling
+        if name == self.session.draft.driver or event.value != event.select.value:
+            # our own revert, the select settling, or a value it has left already (after a
+            # save, set_options passes through the first backend on its way back)
+            return
+        self._clear_outcome()
         switch = self.session.switch_driver(name)
         banner = self.query_one("#banner", Static)
         if switch.refused:
@@ -192,13 +241,11 @@ class MainScreen(Screen[None]):
         banner.update(Text("! " + switch.warning) if switch.warning else "")
         banner.display = bool(switch.warning)
         self.refresh_preview()
+        self._describe_focus()  # the dropdown, focused, says the backend it is now
 
     def on_descendant_focus(self, event: Any) -> None:
-        if getattr(event.widget, "id", None) == "driver":
-            summary = DRIVERS[self.session.draft.driver].summary
-            self.query_one("#field-help", Static).update(
-                Text(f"Storage backend: where the registry keeps images. Now: {summary}")
-            )
+        if _ancestor(event.widget, FieldRow) is None:  # a field's row says it (Focused)
+            self._describe(event.widget)
 
     # -- attributes down -----------------------------------------------------------------
     def refresh_preview(self) -> None:
@@ -260,19 +307,47 @@ class MainScreen(Screen[None]):
         items += unmanaged_values(dict(draft.options), option_fields(self.session.version))
         self.query_one("#unmanaged", UnmanagedList).show(items)
 
-    def show_outcome(self, text: str, ok: bool) -> None:
+    _outcome_shown = False
+
+    def show_outcome(self, text: str, ok: bool, *, toast: bool = False) -> None:
+        """Under the form, until the next edit; `toast`: also a notification, since the line
+        is below the visible part of the form at 80x24 (a save's or an export's outcome)."""
         outcome = self.query_one("#outcome", Static)
         outcome.set_class(not ok, "-failed")
         outcome.update(Text(("✓ " if ok else "✗ ") + text))
-        outcome.display = True
+        outcome.display = self._outcome_shown = True
+        if toast:  # marked as the line is: the toast's colour is not the only sign
+            mark = "✓ " if ok else "✗ "
+            self.notify(mark + text, severity="information" if ok else "error", timeout=8)
+
+    def _clear_outcome(self) -> None:
+        """An edit makes the last outcome stale ("Saved" beside "● unsaved changes")."""
+        if self._outcome_shown:
+            self._outcome_shown = False
+            self.query_one("#outcome", Static).display = False
 
     # -- actions -------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "export") and self.session.read_only:
-            return None  # shown dimmed: --read-only never writes
+            return None  # shown dimmed: --read-only never writes (the key says so: refuse_write)
+        if action == "refuse_write":
+            return self.session.read_only
         if action == "cancel_checks":
             return self._checks_running()
+        if action == "close_checks":
+            return self._checks_finished()
         return True
+
+    def why_not(self, action: str) -> str | None:
+        """Why `action` cannot run now (the palette says it; a key has its dimmed footer)."""
+        if action in ("save", "export") and self.session.read_only:
+            return READ_ONLY[action]
+        if action == "cancel_checks":
+            return "No connection test is running."
+        return None
+
+    def action_refuse_write(self, action: str) -> None:
+        self.notify(READ_ONLY[action], title="Read-only", severity="warning")
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(PreviewTabs).active = tab
@@ -290,12 +365,12 @@ class MainScreen(Screen[None]):
 
     def action_save(self) -> None:
         if self.session.read_only:
-            self.notify("Read-only: nothing is written.", severity="warning")
+            self.action_refuse_write("save")
             return
         if self.preview is not None and self.preview.errors:
             count = len({p.path for p in self.preview.errors})
             self.notify(
-                f"Not saved: {count} field{'s' if count > 1 else ''} need attention.",
+                f"Not saved: {count} {'fields need' if count > 1 else 'field needs'} attention.",
                 title="Save refused",
                 severity="error",
             )
@@ -331,17 +406,17 @@ class MainScreen(Screen[None]):
         )
         if outcome is None:
             return
-        if outcome.written:
-            await self._reload()  # first, so "Saved" shows only once the form is clean
-        self.show_outcome(outcome.message, outcome.written or outcome.ok)
+        if outcome.written and not await self._reload():
+            return  # first, so "Saved" shows only once the form is clean; failed: it said so
+        self.show_outcome(outcome.message, outcome.written or outcome.ok, toast=True)
 
-    async def _reload(self) -> None:
+    async def _reload(self) -> bool:
         s = self.session
         try:
             doc = await asyncio.to_thread(ConfigDocument.load, FsPath(s.source))
         except DtrError as exc:
-            self.show_outcome(f"Saved, but the file cannot be read back: {exc}", False)
-            return
+            self.show_outcome(f"Saved, but the file cannot be read back: {exc}", False, toast=True)
+            return False
         s.reset(doc, keep_typed=True)
         self.planner = None
         select = self._driver_select()
@@ -350,6 +425,7 @@ class MainScreen(Screen[None]):
         self.query_one("#banner").display = False
         self.refresh_preview()
         self._build_planner()
+        return True
 
     async def load_draft(self, draft: Any, notes: list[str]) -> None:
         """Put an uploaded draft into the form, replacing that backend's form."""
@@ -366,6 +442,15 @@ class MainScreen(Screen[None]):
         for note in notes:
             self.notify(note, timeout=6)
         self.refresh_preview()
+        self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        """The field focused before an upload went with its form: the dropdown takes the
+        focus (and the hint line says the backend now in the form)."""
+        if self.focused is None:
+            self._driver_select().focus()
+        else:
+            self._describe_focus()
 
     @work(exclusive=True, group="dialogs", exit_on_error=False)
     async def action_upload(self) -> None:
@@ -383,13 +468,13 @@ class MainScreen(Screen[None]):
         from .export import ExportDialog
 
         if self.session.read_only:
-            self.notify("Read-only: nothing is written.", severity="warning")
+            self.action_refuse_write("export")
             return
         message = await self.app.push_screen_wait(
             ExportDialog(self.session.draft, self.session.source, self.deps.export)
         )
         if message:
-            self.show_outcome(message, True)
+            self.show_outcome(message, True, toast=True)
 
     # -- test connection (ctrl+t) ----------------------------------------------------------
     _checks_cancel: Any = None  # the threading.Event of the run on screen
@@ -476,6 +561,17 @@ class MainScreen(Screen[None]):
     def action_cancel_checks(self) -> None:
         if self._checks_cancel is not None and self._checks_running():
             self._checks_cancel.set()
+
+    def _checks_finished(self) -> bool:
+        from ..check_panel import CheckPanel
+
+        return any(not panel.running for panel in self.query(CheckPanel))
+
+    async def action_close_checks(self) -> None:
+        from ..check_panel import CheckPanel
+
+        await self.query(CheckPanel).remove()
+        self.refresh_bindings()
 
     @on(Worker.StateChanged)
     def _checks_worker_failed(self, event: Worker.StateChanged) -> None:
