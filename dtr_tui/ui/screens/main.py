@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from ...core.backend_switch import switch_warning
 from ...core.document import ConfigDocument
 from ...core.drivers import DRIVERS
 from ...core.errors import DtrError
@@ -254,7 +256,7 @@ class MainScreen(Screen[None]):
         self.query_one("#status-header", StatusHeader).dirty = self.session.dirty
         if self.planner is None:
             return
-        preview = self.planner.preview(self.session.draft)
+        preview = self._with_unfilled(self.planner.preview(self.session.draft))
         self.preview = preview
         self.query_one("#preview", PreviewTabs).show(preview)
         self._show_problems(preview.problems)
@@ -456,12 +458,46 @@ class MainScreen(Screen[None]):
     async def action_upload(self) -> None:
         from .upload import UploadDialog
 
+        s = self.session
         upload = await self.app.push_screen_wait(
-            UploadDialog(self.session.version, self.session.draft, self.deps.read_upload)
+            UploadDialog(s.version, s.draft, self.deps.read_upload, saved=s.saved)
         )
-        if upload is not None:
-            await self.load_draft(upload.draft, list(getattr(upload, "notes", [])))
-            self.show_outcome(f"Read {upload.kind} YAML into the form (not saved yet)", True)
+        if upload is None:
+            return
+        kept = getattr(upload, "kept_note", "")
+        self._unfilled = set(getattr(upload, "unfilled", []))
+        await self.load_draft(upload.draft, [n for n in getattr(upload, "notes", []) if n != kept])
+        warning = switch_warning(s.original_driver, upload.draft.driver)  # as the dropdown
+        banner = self.query_one("#banner", Static)
+        banner.update(Text("! " + warning) if warning else "")
+        banner.display = bool(warning)
+        message = f"Read {upload.kind} YAML into the form (not saved yet)"
+        if kept:
+            message += f"; {kept}"
+        if self._unfilled:
+            names = ", ".join("storage." + ".".join(p) for p in sorted(self._unfilled))
+            message += f"; {names}: redacted, and neither the form nor the file has a value"
+        self.show_outcome(message, not self._unfilled)
+
+    # redacted secrets of the last upload that nothing could fill: an error under each field
+    # while it is empty, so Save is refused until it is typed in
+    _unfilled: set[Path] = set()
+
+    def _with_unfilled(self, preview: Preview) -> Preview:
+        draft = self.session.draft
+        self._unfilled = {p for p in self._unfilled if draft.get(p) in (None, "")}
+        if not self._unfilled:
+            return preview
+        extra = [
+            Problem(
+                ("storage", *path),
+                "redacted in the upload, and neither the form nor the config file has a "
+                "value: type it in",
+            )
+            for path in sorted(self._unfilled)
+            if path[0] == draft.driver or path[0] in draft.options
+        ]
+        return replace(preview, problems=[*preview.problems, *extra]) if extra else preview
 
     @work(exclusive=True, group="dialogs", exit_on_error=False)
     async def action_export(self) -> None:
