@@ -126,11 +126,9 @@ def switch_driver(
             field="--driver",
             hint=_did_you_mean(name, version) + "allowed: " + allowed_drivers(version),
         )
-    if model.name != draft.driver:
-        notes.append(
-            f"backend {draft.driver} → {model.name}: images stored in {draft.driver} will not "
-            "be visible to the registry on the new backend"
-        )
+    warning = switch_warning(draft.driver, model.name)
+    if warning:
+        notes.append(warning)
     return draft.with_driver(model.name)
 
 

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.backend_switch import switch_warning
 from ..core.document import ConfigDocument
 from ..core.draft import StorageDraft, several_drivers
-from ..core.drivers import DRIVERS, driver_model
+from ..core.drivers import driver_model
 from ..core.problems import Path
 from ..core.versions import RegistryVersion
 
@@ -116,12 +117,4 @@ class EditSession:
             return Switch(self.draft)
         self.typed[self.draft.driver] = self.draft.params
         self.draft = self.draft.with_driver(name, dict(self.typed.get(name, {})))
-        warning = ""
-        old = self.original_driver
-        if old is not None and old != name:
-            old_title = DRIVERS[old].title if old in DRIVERS else old
-            warning = (
-                f"Images stored in {old_title} will not be visible to the registry once it "
-                f"uses {model.title}: copy them over before you save, or push them again."
-            )
-        return Switch(self.draft, warning=warning)
+        return Switch(self.draft, warning=switch_warning(self.original_driver, name))
