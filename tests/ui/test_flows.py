@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from dtr_tui.core.versions import V3_0
 from dtr_tui.ui.app import StorageApp
@@ -294,6 +295,30 @@ async def test_export_writes_a_redacted_storage_file(
     assert "bucket: registry-images" in text
     assert "wJalrXUtnFEMI" not in text and "<redacted>" in text
     assert config_file.read_text() == FILESYSTEM_CONFIG  # exporting is not saving
+
+
+async def test_export_never_writes_over_the_config_file_even_through_a_hard_link(
+    config_file: Path, app_for: AppFactory
+) -> None:
+    """The dialog and `dtr-tui export -o` share one rule (core.upload.write_export)."""
+    from dtr_tui.ui.screens.export import ExportDialog
+
+    link = config_file.with_name("looks-new.yml")
+    os.link(config_file, link)
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        for target in (config_file, link):
+            await pilot.press("ctrl+e")
+            await wait_for_screen(pilot, ExportDialog)
+            app.screen.query_one("#export-path", Input).value = str(target)
+            await pilot.press("enter")
+            await settle(pilot)
+            error = str(app.screen.query_one("#export-error", Static).render())
+            assert "registry's config file" in error and "nothing was overwritten" in error
+            await pilot.press("escape")
+            await wait_for_screen(pilot, MainScreen)
+    assert config_file.read_text() == FILESYSTEM_CONFIG
 
 
 async def test_palette_offers_every_command(config_file: Path, app_for: AppFactory) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ...core.draft import StorageDraft
-
-
-def write_new_file(path: Path, text: str, private: bool) -> None:
-    """Create `path` (never overwrite); 0600 when it holds secrets."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    fd = os.open(path, flags, 0o600 if private else 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+from ...core.errors import DtrError
+from ...core.upload import write_export
 
 
 class SpaceCheckbox(Checkbox, inherit_bindings=False):
@@ -109,17 +102,11 @@ class ExportDialog(ModalScreen[str | None]):
             self._error("Type the path of the file to create.")
             return
         path = Path(raw).expanduser()
-        if path.resolve() == Path(self.config_path).resolve():
-            self._error("That is the registry's config file; pick another name.")
-            return
         exported = self.export(self.draft, include)
-        try:
-            await asyncio.to_thread(write_new_file, path, exported.text, exported.included)
-        except FileExistsError:
-            self._error(f"{path}: exists already; pick a new name (nothing was overwritten)")
-            return
-        except OSError as exc:
-            self._error(f"{path}: cannot be written: {exc.strerror}")
+        try:  # the CLI's rule: never over the config file, never over an existing file
+            await asyncio.to_thread(write_export, path, exported, config=Path(self.config_path))
+        except DtrError as exc:
+            self._error(str(exc))
             return
         note = " with secrets in the clear" if exported.included and exported.secrets else ""
         self.dismiss(f"Exported the storage section to {path}{note}")
