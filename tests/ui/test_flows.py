@@ -104,6 +104,41 @@ async def test_switch_to_s3_fill_see_diff_and_save(config_file: Path, app_for: A
         assert not main.session.dirty
 
 
+async def test_a_file_changed_on_disk_is_read_again_keeping_what_was_typed(
+    config_file: Path, app_for: AppFactory
+) -> None:
+    """The save is refused (stale guard); closing the dialog reads the file again, the typed
+    values stay, the diff is against the new file, and the next save keeps both changes."""
+    app = app_for(config_file)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        main.query_one("#f-filesystem--rootdirectory Input", Input).value = "/srv/registry"
+        await pilot.pause()
+        with config_file.open("a") as handle:
+            handle.write("# an edit made elsewhere\n")
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dialog.outcome is not None and dialog.outcome.stale, dialog.outcome
+        assert "changed on disk" in dialog.outcome.message
+        assert not any(s.startswith("checking the file is unchanged") for s in dialog.outcome.steps)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert main.session.draft.params.get("rootdirectory") == "/srv/registry"
+        assert "# an edit made elsewhere" in main.session.doc.text
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.outcome is not None and app.screen.outcome.written
+    written = config_file.read_text()
+    assert "rootdirectory: /srv/registry" in written and "# an edit made elsewhere" in written
+
+
 async def test_switching_back_restores_what_was_typed(
     config_file: Path, app_for: AppFactory
 ) -> None:

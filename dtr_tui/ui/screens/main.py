@@ -408,18 +408,23 @@ class MainScreen(Screen[None]):
         )
         if outcome is None:
             return
-        if outcome.written and not await self._reload():
+        if (outcome.written or outcome.stale) and not await self._reload(outcome.stale):
             return  # first, so "Saved" shows only once the form is clean; failed: it said so
         self.show_outcome(outcome.message, outcome.written or outcome.ok, toast=True)
 
-    async def _reload(self) -> bool:
+    async def _reload(self, keep_draft: bool = False) -> bool:
+        """Read the file again: after a save (the form then matches it), or after a save
+        refused because the file changed on disk (`keep_draft`: what was typed stays, and the
+        diff is against what the file says now)."""
         s = self.session
+        load = ConfigDocument.load_or_default if keep_draft else ConfigDocument.load
         try:
-            doc = await asyncio.to_thread(ConfigDocument.load, FsPath(s.source))
+            doc = await asyncio.to_thread(load, FsPath(s.source))
+            s.reset(doc, s.draft if keep_draft else None, keep_typed=True)
         except DtrError as exc:
-            self.show_outcome(f"Saved, but the file cannot be read back: {exc}", False, toast=True)
+            what = "The file cannot be read again" if keep_draft else "Saved, but the file cannot be read back"
+            self.show_outcome(f"{what}: {exc}", False, toast=True)
             return False
-        s.reset(doc, keep_typed=True)
         self.planner = None
         select = self._driver_select()
         select.set_options(self._driver_options())

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical, Vertic
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ...core.errors import DtrError
+from ...core.errors import DtrError, StaleFileError
 from ...core.plan import Plan
 from ..widgets.highlight import diff_text
 
@@ -29,6 +29,7 @@ class SaveOutcome:
     steps: list[str] = field(default_factory=list)
     log_tail: str = ""
     restarted: bool = False
+    stale: bool = False  # refused: the file changed on disk; the screen reads it again
 
 
 # a step apply_plan reports that is bad news, shown with ✗ (or ! for a warning), never ✓
@@ -238,6 +239,17 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 result = self.restart(self.plan, progress)
             else:
                 result = self.apply(self.plan, progress)
+        except StaleFileError as exc:
+            # its check is the step that failed, not one that passed
+            steps = [s for s in self._steps if not s.startswith("checking the file is unchanged")]
+            outcome = SaveOutcome(
+                False,
+                False,
+                f"Not saved: {exc.source}: {exc.message}. Closing this reads the file again "
+                "and keeps your changes: review the new diff, then save.",
+                steps,
+                stale=True,
+            )
         except DtrError as exc:
             outcome = SaveOutcome(False, False, f"Not saved: {exc}", list(self._steps))
         except Exception as exc:  # a bug: say so without a traceback, the file is intact
