@@ -139,6 +139,20 @@ async def test_a_file_changed_on_disk_is_read_again_keeping_what_was_typed(
     assert "rootdirectory: /srv/registry" in written and "# an edit made elsewhere" in written
 
 
+async def test_a_missing_file_is_not_said_to_be_in_the_file(
+    tmp_path: Path, app_for: AppFactory
+) -> None:
+    app = app_for(tmp_path / "new.yml")
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        labels = [str(label) for label, _ in main._driver_options()]
+        assert "Filesystem (the default)" in labels and not any("in the file" in x for x in labels)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        summary = str(app.screen.query_one("#save-summary Static", Static).render())
+        assert "a new config file" in summary and "no storage change" not in summary
+
+
 async def test_switching_back_restores_what_was_typed(
     config_file: Path, app_for: AppFactory
 ) -> None:

@@ -126,7 +126,7 @@ class MainScreen(Screen[None]):
             if not model.known_in(self.session.version):
                 label += f" — not in registry {self.session.version.line}"
             if name == self.session.original_driver:
-                label += " (in the file)"
+                label += " (in the file)" if self.session.doc.exists else " (the default)"
             options.append((label, name))
         return options
 

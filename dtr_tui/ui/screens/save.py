@@ -102,7 +102,11 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 Text(f"Target: {self.target} — will {action} {plan.source}"),
                 classes="dialog-target",
             )
-            summary = "\n".join(summary_lines(plan.summary))
+            summary = "\n".join(
+                summary_lines(plan.summary)
+                if plan.summary or plan.file_exists
+                else ["• a new config file with these storage settings (the file does not exist yet)"]
+            )
             with VerticalScroll(id="save-summary"):
                 yield Static(Text(summary))
             with ScrollableContainer(id="save-diff"):
