@@ -632,10 +632,12 @@ class MainScreen(Screen[None]):
     @on(events.Mount)
     def _watch_environment(self) -> None:
         """With a container whose REGISTRY_* variables touch storage, say what they do."""
+        container = getattr(self.app, "container", None)
+        if container is None:
+            return  # a file alone: nothing loaded for it (this runs before the first frame)
         from ...core.env_overrides import registry_env
 
-        container = getattr(self.app, "container", None)
-        if container is None or not registry_env(container.target.env):
+        if not registry_env(container.target.env):
             return
         self.mount(Static("", id="env-problems"), after="#general-problems")
         self.call_after_refresh(self._show_environment)
