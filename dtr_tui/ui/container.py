@@ -6,6 +6,7 @@ the form are plain functions, so the CLI's `run_app` and the tests call the same
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,9 @@ def _started_at(attrs: Any) -> str:
     return str(state.get("StartedAt") or "") if isinstance(state, dict) else ""
 
 
+LOCAL_SOCKET = "/var/run/docker.sock"  # where the SDK looks when DOCKER_HOST is unset
+
+
 @dataclass(frozen=True)
 class Found:
     """What asking the engine gave: one target, several to pick from, or a note why none."""
@@ -94,6 +98,10 @@ def find_containers(name: str | None = None) -> Found:
     try:
         client = docker_client()
     except DockerUnavailableError as exc:
+        if not name and not os.environ.get("DOCKER_HOST") and not os.path.exists(LOCAL_SOCKET):
+            # a host without Docker, where editing a file is the plan: the header says so,
+            # and a toast at every start would only cover the preview
+            return Found([], "file only (no Docker engine on this host)")
         return Found([], "file only (no Docker engine)", str(exc))
     try:
         if name:

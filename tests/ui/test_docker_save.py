@@ -201,6 +201,20 @@ async def test_several_containers_give_a_picker(engine: Any, tmp_path: Path) -> 
         assert f"container {second.name} (running)" in main.query_one(StatusHeader).target
 
 
+def test_a_host_without_docker_is_said_in_the_header_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No DOCKER_HOST, no local socket, no --container: nothing to explain in a toast."""
+    from dtr_tui.ui import container
+
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.setattr(container, "LOCAL_SOCKET", str(tmp_path / "docker.sock"))
+    found = find_containers()
+    assert found.note == "file only (no Docker engine on this host)" and not found.detail
+    asked = find_containers("registry")  # a container was asked for: the reason is said
+    assert "cannot reach the Docker engine" in asked.detail
+
+
 async def test_no_engine_leaves_the_file_alone_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
