@@ -160,6 +160,41 @@ def test_silent_endpoint_fails_with_the_timeout_named(bucket: str, name: str) ->
     assert "reachable" in result.fix
 
 
+def test_an_endpoint_that_is_not_an_s3_api_says_so_and_what_to_fix(bucket: str) -> None:
+    """A real web server answering 404 with an empty body (a console, a wrong path): botocore
+    cannot parse it; the check says what that means instead of its parser's words alone."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NotS3(BaseHTTPRequestHandler):
+        def _empty_404(self) -> None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _empty_404
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotS3)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        results = check_storage(
+            "s3",
+            {"bucket": bucket, "region": "us-east-1", "regionendpoint": endpoint,
+             "accesskey": "a", "secretkey": "b"},
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    failed = [r for r in results.values() if r.status is Status.FAIL]
+    assert failed, results.dump()
+    first = failed[0]
+    assert "did not answer as an S3 API" in first.detail and "regionendpoint" in first.fix, first
+
+
 def test_refused_endpoint_says_so(bucket: str) -> None:
     from tests.support.ports import free_port
 

@@ -305,7 +305,10 @@ def s3_error(
 ) -> CheckFailed:
     """The CheckFailed for an error of one S3 call that needs IAM `action` on `resource`;
     `timeout` is the check's, named when the endpoint did not answer."""
+    from xml.etree.ElementTree import ParseError
+
     from botocore.exceptions import ClientError, NoCredentialsError
+    from botocore.parsers import ResponseParserError
 
     if isinstance(err, NoCredentialsError):
         return CheckFailed(
@@ -315,6 +318,12 @@ def s3_error(
         problem = network_problem(err, target.where, timeout)
         if problem is not None:
             return problem
+        if isinstance(err, ParseError | ResponseParserError):  # a body S3 would not send
+            return CheckFailed(
+                f"{target.where} did not answer as an S3 API does ({action}: {err})",
+                "check regionendpoint: the base URL of the S3 API (e.g. https://s3.example.com), "
+                "not a web console, a bucket's URL or a path",
+            )
         return CheckFailed(f"{action}: {type(err).__name__}: {err}")
     info = err.response.get("Error", {})
     code = str(info.get("Code") or "")
