@@ -113,7 +113,7 @@ def write_config(
         if current is not None:
             backup = _write_backup(real, current)
         if replace_inode or current is None:
-            _replace_atomically(real, data, mode, info)
+            replace_atomically(real, data, mode, info)
         else:
             _rewrite_in_place(real, data, mode)
     except OSError as exc:
@@ -205,7 +205,9 @@ def _write_backup(real: Path, data: bytes) -> Path:
     return backup
 
 
-def _replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result | None) -> None:
+def replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result | None) -> None:
+    """`real` replaced whole by `data`: a temp file beside it, fsynced, renamed over it (owner
+    kept from `info` when given), so a failure leaves the old file as it was."""
     fd, tmp_name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:

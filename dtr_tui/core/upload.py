@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,8 +268,9 @@ def _same_file(path: Path, other: Path) -> bool:
 
 
 def _replace_file(path: Path, text: str, mode: int) -> None:
-    """Replace an existing file (or a symlink's target) whole: a temp file beside it, renamed
-    over it, so a failure leaves the old file as it was."""
+    """Replace an existing file (or a symlink's target) whole, as a config save does."""
+    from .safe_write import replace_atomically
+
     source = str(path)
     target = path.resolve()
     try:
@@ -279,18 +279,9 @@ def _replace_file(path: Path, text: str, mode: int) -> None:
         raise WriteError(f"cannot be written: {exc.strerror}", source=source) from None
     if not stat.S_ISREG(info.st_mode):
         raise WriteError("is not a regular file (nothing was overwritten)", source=source)
-    temp = ""
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
+        replace_atomically(target, text.encode("utf-8"), mode, None)
     except OSError as exc:
-        if temp:
-            Path(temp).unlink(missing_ok=True)
         raise WriteError(
             f"cannot be written: {exc.strerror} (the old file is as it was)", source=source
         ) from None
