@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,9 +111,14 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
         return target, []
     if getattr(args, "no_container", False):
         return None, []
-    from ..services.docker_target import DockerUnavailableError, docker_client, find_target
+    from ..services.docker_target import (
+        DockerUnavailableError,
+        docker_client,
+        engine_configured,
+        find_target,
+    )
 
-    if not os.environ.get("DOCKER_HOST") and not os.path.exists("/var/run/docker.sock"):
+    if not engine_configured():
         return None, []  # no engine on this host: nothing to look for
     try:
         target = find_target(docker_client())

@@ -89,6 +89,15 @@ class DockerTarget:
         return f"http://{host}:{port}"
 
 
+LOCAL_SOCKET = "/var/run/docker.sock"  # where the SDK looks when DOCKER_HOST is unset
+
+
+def engine_configured() -> bool:
+    """Whether this host names a Docker engine at all (DOCKER_HOST, or the local socket): on a
+    host without one, editing the file alone is the plan, not something to warn about."""
+    return bool(os.environ.get("DOCKER_HOST")) or os.path.exists(LOCAL_SOCKET)
+
+
 def docker_client(base_url: str | None = None) -> Any:
     """A client for `base_url`, else `DOCKER_HOST`, else the local socket; checked with ping."""
     try:
@@ -97,7 +106,7 @@ def docker_client(base_url: str | None = None) -> Any:
         raise DockerUnavailableError(
             "the docker Python package is not installed", hint="pip install docker"
         ) from None
-    where = base_url or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    where = base_url or os.environ.get("DOCKER_HOST") or f"unix://{LOCAL_SOCKET}"
     try:
         # ssh:// through the system's ssh client (its config, keys and agent), not paramiko
         ssh = where.startswith("ssh://")

@@ -6,7 +6,6 @@ the form are plain functions, so the CLI's `run_app` and the tests call the same
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +71,6 @@ def _started_at(attrs: Any) -> str:
     return str(state.get("StartedAt") or "") if isinstance(state, dict) else ""
 
 
-LOCAL_SOCKET = "/var/run/docker.sock"  # where the SDK looks when DOCKER_HOST is unset
-
-
 @dataclass(frozen=True)
 class Found:
     """What asking the engine gave: one target, several to pick from, or a note why none."""
@@ -90,6 +86,7 @@ def find_containers(name: str | None = None) -> Found:
     from ..services.docker_target import (
         DockerUnavailableError,
         docker_client,
+        engine_configured,
         find_registries,
         find_target,
         target_from_inspect,
@@ -98,7 +95,7 @@ def find_containers(name: str | None = None) -> Found:
     try:
         client = docker_client()
     except DockerUnavailableError as exc:
-        if not name and not os.environ.get("DOCKER_HOST") and not os.path.exists(LOCAL_SOCKET):
+        if not name and not engine_configured():
             # a host without Docker, where editing a file is the plan: the header says so,
             # and a toast at every start would only cover the preview
             return Found([], "file only (no Docker engine on this host)")

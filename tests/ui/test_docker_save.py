@@ -205,10 +205,10 @@ def test_a_host_without_docker_is_said_in_the_header_alone(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """No DOCKER_HOST, no local socket, no --container: nothing to explain in a toast."""
-    from dtr_tui.ui import container
+    from dtr_tui.services import docker_target
 
     monkeypatch.delenv("DOCKER_HOST", raising=False)
-    monkeypatch.setattr(container, "LOCAL_SOCKET", str(tmp_path / "docker.sock"))
+    monkeypatch.setattr(docker_target, "LOCAL_SOCKET", str(tmp_path / "docker.sock"))
     found = find_containers()
     assert found.note == "file only (no Docker engine on this host)" and not found.detail
     asked = find_containers("registry")  # a container was asked for: the reason is said
