@@ -45,6 +45,7 @@ class TextView(ScrollView, can_focus=True):
         self._style_line = style_line
         self._lines: list[str] = []
         self._strips: dict[int, Strip] = {}
+        self._base_style: RichStyle | None = None
         self._widest = 0
         self.show(text)
 
@@ -85,6 +86,15 @@ class TextView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # the theme or the focus changed the base style
+        self._base_style = None
+
+    @property
+    def _style(self) -> RichStyle:
+        """`rich_style`, kept until the styles change: Textual recomputes it from every
+        ancestor after each refresh, which a keystroke's one changed line does not need."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     # -- text selection with the mouse, as Static and Log have it --------------------------
     # What is copied is the text shown: secrets are masked in it before it gets here.
@@ -100,7 +110,7 @@ class TextView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._style
         if index >= len(self._lines):
             return Strip.blank(width, style)
         strip = self._strips.get(index)
