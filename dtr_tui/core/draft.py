@@ -56,10 +56,7 @@ class StorageDraft:
         """The draft that keeps `driver`'s own block of a storage section as written (its
         parameters) and the storage options, and drops every other driver key: how a file
         with several drivers is mended."""
-        if isinstance(storage, str):
-            storage = {storage: None}
-        if not isinstance(storage, Mapping):
-            storage = {}
+        storage = _as_section(storage)
         params = storage.get(driver)
         reserved = reserved_keys(version.major)
         options = {k: v for k, v in storage.items() if k in reserved and k != driver}
@@ -137,13 +134,18 @@ def _is_driver_name(name: str) -> bool:
     return driver_model(name) is not None or name in UNMANAGED_DRIVERS
 
 
+def _as_section(storage: Any) -> Mapping[Any, Any]:
+    """A storage section as a mapping: the registry also takes a bare driver name
+    (`storage: inmemory`); anything else that is not a mapping holds no driver."""
+    if isinstance(storage, str):
+        return {storage: None}
+    return storage if isinstance(storage, Mapping) else {}
+
+
 def driver_keys(storage: Any, version: RegistryVersion) -> list[str]:
     """The keys of a storage section that are not storage options (so the registry takes
     each for a driver), in file order."""
-    if isinstance(storage, str):
-        return [storage]
-    if not isinstance(storage, Mapping):
-        return []
+    storage = _as_section(storage)
     reserved = reserved_keys(version.major)
     return [str(k) for k in storage if str(k) not in reserved]
 
