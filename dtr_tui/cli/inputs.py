@@ -39,7 +39,7 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
     doc = doc if doc is not None else ConfigDocument.load_or_default(path)
     notes: list[str] = []
     if not doc.exists:
-        notes.append(f"{path} does not exist yet: it will be created with a filesystem default")
+        notes.append(f"{path} does not exist yet: it will be created with the settings below")
     driver_flag = getattr(args, "driver", None)
     upload = getattr(args, "from_file", None)
     current = _current_draft(doc, version, allow_broken=bool(upload or driver_flag))
@@ -48,14 +48,15 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
         draft = loaded.draft
         notes.append(f"read a {loaded.kind} from {upload}")
         notes += loaded.notes
-        warning = switch_warning(current.driver if current else None, draft.driver)
+        stored = current.driver if current is not None and doc.exists else None
+        warning = switch_warning(stored, draft.driver)
         notes += [warning] if warning else []
     elif current is not None:
         draft = current
     else:  # the file's storage is broken and --driver mends it
         draft = _mended(doc, version, driver_flag or "filesystem", notes)
     if driver_flag:
-        draft = switch_driver(draft, driver_flag, version, notes)
+        draft = switch_driver(draft, driver_flag, version, notes, stored=doc.exists)
     for item in getattr(args, "set", None) or []:
         path_, value = parse_assignment(item, draft, version)
         draft = draft.with_value(path_, value)
@@ -112,8 +113,10 @@ def _blocks(keys: list[str]) -> str:
 
 
 def switch_driver(
-    draft: StorageDraft, name: str, version: RegistryVersion, notes: list[str]
+    draft: StorageDraft, name: str, version: RegistryVersion, notes: list[str], *, stored: bool
 ) -> StorageDraft:
+    """`draft` on driver `name`; `stored`: the file exists, so its backend holds images and
+    leaving it gets the warning (a new file has none to lose)."""
     model = driver_model(name)
     if model is None or not model.known_in(version):
         reason = (
@@ -126,7 +129,7 @@ def switch_driver(
             field="--driver",
             hint=_did_you_mean(name, version) + "allowed: " + allowed_drivers(version),
         )
-    warning = switch_warning(draft.driver, model.name)
+    warning = switch_warning(draft.driver if stored else None, model.name)
     if warning:
         notes.append(warning)
     return draft.with_driver(model.name)

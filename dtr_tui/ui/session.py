@@ -86,6 +86,12 @@ class EditSession:
         return self.saved.driver if self.saved else None
 
     @property
+    def stored_driver(self) -> str | None:
+        """The backend that holds the registry's images now: none while the file does not
+        exist (its default holds nothing to lose by switching)."""
+        return self.original_driver if self.doc.exists else None
+
+    @property
     def dirty(self) -> bool:
         return self.saved is None or self.draft != self.saved or not self.doc.exists
 
@@ -117,4 +123,4 @@ class EditSession:
             return Switch(self.draft)
         self.typed[self.draft.driver] = self.draft.params
         self.draft = self.draft.with_driver(name, dict(self.typed.get(name, {})))
-        return Switch(self.draft, warning=switch_warning(self.original_driver, name))
+        return Switch(self.draft, warning=switch_warning(self.stored_driver, name))

@@ -125,6 +125,20 @@ def test_new_config_is_created_with_a_filesystem_default(tmp_path: Path) -> None
     assert run("validate", str(target)).returncode == 0
 
 
+def test_a_new_config_warns_of_no_images_to_lose(tmp_path: Path, config: Path) -> None:
+    """A backend switch warns that the old backend's images go out of sight; a file that
+    does not exist yet has no backend holding any, so no warning there."""
+    upload = tmp_path / "storage.yml"
+    upload.write_text("storage:\n  inmemory: {}\n")
+    for flags in (["--driver", "inmemory"], ["--from", str(upload)]):
+        fresh = run("plan", "--config", str(tmp_path / "new.yml"), "--no-container", *flags)
+        assert fresh.returncode == 1, fresh.stderr
+        assert "does not exist yet: it will be created with the settings below" in fresh.stderr
+        assert "will not be visible" not in fresh.stderr
+        existing = run("plan", "--config", str(config), "--no-container", *flags)
+        assert "Images stored in Filesystem will not be visible" in existing.stderr
+
+
 def test_export_redacts_unless_asked(config: Path, tmp_path: Path) -> None:
     assert run("apply", "--config", str(config), *S3_FLAGS, "--yes").returncode == 0
     redacted = run("export", "--config", str(config))

@@ -103,6 +103,14 @@ def test_the_upload_warns_with_the_dropdown_s_own_text() -> None:
             assert session.switch_driver(new).warning == switch_warning(old, new)
 
 
+def test_a_file_not_written_yet_has_no_images_to_warn_about(tmp_path: Path) -> None:
+    """Its filesystem default stores nothing yet: switching away from it loses nothing."""
+    session = EditSession(ConfigDocument.load_or_default(tmp_path / "new.yml"), V2_8)
+    assert session.original_driver == "filesystem"  # the dropdown marks it "(the default)"
+    assert session.switch_driver("s3").warning == ""
+    assert session.stored_driver is None
+
+
 async def test_a_redacted_export_after_a_switch_keeps_the_file_s_secrets(
     tmp_path: Path, app_for: AppFactory
 ) -> None:

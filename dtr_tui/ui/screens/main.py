@@ -472,7 +472,7 @@ class MainScreen(Screen[None]):
         kept = getattr(upload, "kept_note", "")
         self._unfilled = set(getattr(upload, "unfilled", []))
         await self.load_draft(upload.draft, [n for n in getattr(upload, "notes", []) if n != kept])
-        warning = switch_warning(s.original_driver, upload.draft.driver)  # as the dropdown
+        warning = switch_warning(s.stored_driver, upload.draft.driver)  # as the dropdown
         banner = self.query_one("#banner", Static)
         banner.update(Text("! " + warning) if warning else "")
         banner.display = bool(warning)
