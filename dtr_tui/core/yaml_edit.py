@@ -93,11 +93,24 @@ class Splicer:
         self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def result(self) -> str:
-        out = self.text
-        for edit in sorted(self.edits, key=lambda e: (e.start, e.end), reverse=True):
+        """The text with every edit applied. Insertions at one offset keep the order they
+        were made in: a nested mapping's new keys are collected before its parent's, so a
+        key added to the last driver block is written before a new option block that goes
+        at the same place (the end of `storage:`), not inside it."""
+        parts: list[str] = []
+        position = 0
+        order = sorted(
+            enumerate(self.edits), key=lambda item: (item[1].start, item[1].end, item[0])
+        )
+        for _, edit in order:
+            if edit.start < position:
+                raise AssertionError(f"overlapping edits at {edit.start} (< {position})")
             text = edit.text.replace("\n", self.newline) if self.newline != "\n" else edit.text
-            out = out[: edit.start] + text + out[edit.end :]
-        return out
+            parts.append(self.text[position : edit.start])
+            parts.append(text)
+            position = edit.end
+        parts.append(self.text[position:])
+        return "".join(parts)
 
     # -- positions -------------------------------------------------------------------
     def line_start(self, line: int) -> int:
