@@ -42,8 +42,20 @@ SECRET_NAMES = _spec_secret_names() | {
 }
 
 
+# A key dtr-tui does not manage is still masked when its name says it holds a secret: a
+# misspelt `secret_key`, an `s3.sessiontoken` the registry ignores, a middleware's `apikey`.
+# `credentials` is left out: it names a mapping (azure, gcs) whose secrets are masked inside.
+_SECRET_PARTS = ("secret", "password", "passwd")
+_SECRET_ENDINGS = ("token", "accountkey", "privatekey", "private_key", "apikey", "api_key")
+
+
 def is_secret_key(name: Any) -> bool:
-    return str(name).lower() in SECRET_NAMES
+    key = str(name).lower()
+    return (
+        key in SECRET_NAMES
+        or any(part in key for part in _SECRET_PARTS)
+        or key.endswith(_SECRET_ENDINGS)
+    )
 
 
 def secret_paths(view: Any, prefix: Path = ()) -> Iterator[Path]:
