@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .problems import Problem
 from .validation import validate_storage
 from .versions import RegistryVersion
 from .yaml_edit import Splicer, emit_key
-from .yaml_nodes import compose, line_of, mapping_get, to_view
+from .yaml_nodes import Anchors, anchors_of, compose, line_of, mapping_get, to_view
 
 MAX_CONFIG_BYTES = 1024 * 1024  # a registry config is a few KB; refuse anything this big
 
@@ -191,13 +192,19 @@ class ConfigDocument:
     # -- writing a draft ---------------------------------------------------------------
     def render(self, draft: StorageDraft) -> str:
         """The file's text with `draft` as its storage section; nothing else changes."""
-        splicer = Splicer(self.text, _indent_step(self.root))
+        splicer = Splicer(
+            self.text, _indent_step(self.root), anchors=self.anchors, source=self.source
+        )
         new = draft.as_view()
         pair = mapping_get(self.root, "storage")
         if pair is None:
             splicer.append(emit_key("storage", new, 0, splicer.step))
             return splicer.result()
         key_node, value_node = pair
+        if self.anchors.alias_value(key_node) is not None:  # `storage: *name`
+            if to_view(value_node, self.source) != new:
+                splicer.replace_key(key_node, value_node, "storage", new, ("storage",))
+            return splicer.result()
         if isinstance(value_node, MappingNode) and not value_node.flow_style and value_node.value:
             old = self.storage_view if isinstance(self.storage_view, Mapping) else {}
             old_drivers = [k for k in old if k not in draft.options and k != draft.driver]
@@ -205,7 +212,7 @@ class ConfigDocument:
             # has (one of several) keeps its own block where it is
             switch = old_drivers and draft.driver not in old
             in_place = {old_drivers[0]: draft.driver} if switch else {}
-            splicer.update_mapping(value_node, new, in_place=in_place)
+            splicer.update_mapping(value_node, new, in_place=in_place, path=("storage",))
         elif (
             isinstance(value_node, ScalarNode)
             and new == {draft.driver: {}}
@@ -213,8 +220,13 @@ class ConfigDocument:
         ):
             return self.text  # `storage: inmemory` already says it
         else:
-            splicer.replace_key(key_node, value_node, "storage", new)
+            splicer.update_value(key_node, value_node, "storage", new, ("storage",))
         return splicer.result()
+
+    @cached_property
+    def anchors(self) -> Anchors:
+        """The anchors aliases use, and the keys whose value is an alias (edits keep both)."""
+        return anchors_of(self.text)
 
 
 def _only_comments(text: str) -> bool:

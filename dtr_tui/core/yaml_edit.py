@@ -15,7 +15,8 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from .yaml_nodes import scalar_view, to_view
+from .errors import DtrError
+from .yaml_nodes import NO_ANCHORS, Anchor, Anchors, scalar_view, to_view
 
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
 
@@ -85,9 +86,13 @@ class Edit:
 class Splicer:
     """Collects edits against one text and applies them together."""
 
-    def __init__(self, text: str, step: int) -> None:
+    def __init__(
+        self, text: str, step: int, *, anchors: Anchors = NO_ANCHORS, source: str = ""
+    ) -> None:
         self.text = text
         self.step = step
+        self.anchors = anchors  # anchors that aliases use: an edit must not break or move them
+        self.source = source
         self.newline = "\r\n" if "\r\n" in text else "\n"  # follow a file edited on Windows
         self.edits: list[Edit] = []
         self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
@@ -124,9 +129,15 @@ class Splicer:
     def key_range(self, key_node: Node, value_node: Node) -> tuple[int, int]:
         """Character range of a key's whole lines, without the comments after its value."""
         first = key_node.start_mark.line
-        end = value_node.end_mark
-        before = self.text[self.line_start(end.line) : end.index]
-        last_excl = end.line if before.strip() == "" else end.line + 1
+        alias = self.anchors.alias_value(key_node)
+        # `key: *name`: the node is the anchored one, written elsewhere; this key ends at `*name`
+        end_line, end_index = (
+            (alias.end_line, alias.end)
+            if alias is not None
+            else (value_node.end_mark.line, value_node.end_mark.index)
+        )
+        before = self.text[self.line_start(end_line) : end_index]
+        last_excl = end_line if before.strip() == "" else end_line + 1
         last_excl = max(last_excl, key_node.end_mark.line + 1)
         column = key_node.start_mark.column
         while last_excl - 1 > first:
@@ -145,19 +156,27 @@ class Splicer:
     # -- edits -----------------------------------------------------------------------
     def replace_scalar(self, key_node: Node, value_node: ScalarNode, value: Any) -> None:
         rendered = render_scalar(value)
+        alias = self.anchors.alias_value(key_node)
+        if alias is not None:  # `key: *name` becomes `key: value`; the anchor keeps its own
+            self.edits.append(Edit(alias.start, alias.end, rendered))
+            return
         if value_node.start_mark.index == value_node.end_mark.index:  # `key:` with no value
             colon = self.text.index(":", key_node.end_mark.index)
             self.edits.append(Edit(colon + 1, colon + 1, " " + rendered))
             return
         self.edits.append(Edit(value_node.start_mark.index, value_node.end_mark.index, rendered))
 
-    def replace_key(self, key_node: Node, value_node: Node, key: str, value: Any) -> None:
+    def replace_key(
+        self, key_node: Node, value_node: Node, key: str, value: Any, path: tuple[str, ...] = ()
+    ) -> None:
         start, end = self.key_range(key_node, value_node)
+        self._keep_anchors(start, end, path or (key,), "replacing")
         column = key_node.start_mark.column
         self.edits.append(Edit(start, end, emit_key(key, value, column, self.step)))
 
-    def delete_key(self, key_node: Node, value_node: Node) -> None:
+    def delete_key(self, key_node: Node, value_node: Node, path: tuple[str, ...] = ()) -> None:
         start, end = self.key_range(key_node, value_node)
+        self._keep_anchors(start, end, path, "removing")
         self.edits.append(Edit(start, end, ""))
 
     def insert_after(self, key_node: Node, value_node: Node, block: str) -> None:
@@ -175,10 +194,14 @@ class Splicer:
         new: Mapping[str, Any],
         *,
         in_place: Mapping[str, str] | None = None,
+        path: tuple[str, ...] = (),
     ) -> None:
         """Make the mapping at `node` read as `new`; `in_place` maps old keys to keys that
-        take their position (a driver switch keeps the driver where it was)."""
+        take their position (a driver switch keeps the driver where it was). `path` names
+        the mapping in messages (("storage",))."""
         in_place = dict(in_place or {})
+        if to_view(node, "") != dict(new):
+            self._not_shared(node, path)
         if node.flow_style:
             if to_view(node, "") != dict(new):
                 self.edits.append(
@@ -197,24 +220,36 @@ class Splicer:
             if key in in_place and in_place[key] in new and in_place[key] not in keys | existing:
                 target = in_place[key]
                 existing.add(target)
-                self.replace_key(key_node, value_node, target, new[target])
+                self.replace_key(key_node, value_node, target, new[target], (*path, key))
                 continue
             if key not in new:
-                self.delete_key(key_node, value_node)
+                self.delete_key(key_node, value_node, (*path, key))
                 continue
-            self.update_value(key_node, value_node, key, new[key])
+            self.update_value(key_node, value_node, key, new[key], (*path, key))
         missing = [k for k in new if k not in existing]
         if missing:
             block = "".join(emit_key(k, new[k], column, self.step) for k in missing)
             last_key, last_value = pairs[-1]
             self.insert_after(last_key, last_value, block)
 
-    def update_value(self, key_node: Node, value_node: Node, key: str, value: Any) -> None:
+    def update_value(
+        self, key_node: Node, value_node: Node, key: str, value: Any, path: tuple[str, ...] = ()
+    ) -> None:
         old = to_view(value_node, "")
         if _same(old, value):
             return
+        path = path or (key,)
+        if self.anchors.alias_value(key_node) is not None:
+            # `key: *name`: the value is written at the anchor; write this key's own value here
+            # (a scalar in place of `*name`, a mapping as a block), and the anchor stays
+            if isinstance(value, Mapping | list):
+                self.replace_key(key_node, value_node, key, value, path)
+            else:
+                self.replace_scalar(key_node, value_node, value)  # type: ignore[arg-type]
+            return
+        self._not_shared(value_node, path)
         if isinstance(value, Mapping) and value and isinstance(value_node, MappingNode):
-            self.update_mapping(value_node, value)
+            self.update_mapping(value_node, value, path=path)
         elif (
             isinstance(value_node, ScalarNode)
             and not isinstance(value, Mapping | list)
@@ -222,7 +257,40 @@ class Splicer:
         ):
             self.replace_scalar(key_node, value_node, value)
         else:
-            self.replace_key(key_node, value_node, key, value)
+            self.replace_key(key_node, value_node, key, value, path)
+
+    # -- anchors ---------------------------------------------------------------------
+    def _not_shared(self, node: Node, path: tuple[str, ...]) -> None:
+        """Refuse to change a value that carries an anchor an alias uses: the alias would
+        change with it (or, with the anchor gone, be left undefined)."""
+        anchor = self.anchors.used_at(node)
+        if anchor is not None:
+            self._refuse(anchor, path, "carries")
+
+    def _keep_anchors(self, start: int, end: int, path: tuple[str, ...], doing: str) -> None:
+        for anchor in self.anchors.inside(start, end):
+            self._refuse(anchor, path, "holds", doing)
+
+    def _refuse(
+        self, anchor: Anchor, path: tuple[str, ...], verb: str, doing: str = "changing"
+    ) -> None:
+        lines = sorted({u.line for u in anchor.uses})
+        one = len(lines) == 1
+        users = f"line {lines[0]} uses" if one else f"lines {', '.join(map(str, lines))} use"
+        if doing == "changing":
+            effect = f"changing it here would change {'that key' if one else 'those keys'} too"
+            defined = ""
+        else:
+            effect = f"{doing} it would leave *{anchor.name} undefined"
+            defined = f" (line {anchor.line})"
+        raise DtrError(
+            f"{verb} the anchor &{anchor.name}{defined}, which {users} (*{anchor.name}): {effect}",
+            source=self.source or None,
+            line=anchor.line,
+            field=".".join(path) or None,
+            hint=f"edit the file by hand, or write the value in place of *{anchor.name} "
+            f"and drop &{anchor.name} first",
+        )
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -198,3 +199,113 @@ def line_of(root: Node | None, path: tuple[str, ...]) -> int | None:
         line = pair[0].start_mark.line + 1
         node = pair[1]
     return line
+
+
+@dataclass(frozen=True)
+class AliasUse:
+    """One `*name` in the text: where it is (0-based indexes, 1-based line)."""
+
+    name: str
+    start: int
+    end: int
+    end_line: int  # 0-based, as a Mark's
+    line: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An `&name` whose node some alias uses: the node starts at `start` (the `&`)."""
+
+    name: str
+    start: int
+    line: int  # 1-based
+    uses: tuple[AliasUse, ...]
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The anchors a text defines and uses, for edits that must not break or follow them.
+
+    ruamel's composer hands an alias back as the anchored node itself (with the anchor's
+    position), so where an alias is written is only in the event stream."""
+
+    by_start: dict[int, Anchor] = field(default_factory=dict)  # anchors that are used
+    value_alias: dict[int, AliasUse] = field(default_factory=dict)  # key start -> `*x` value
+
+    def used_at(self, node: Node) -> Anchor | None:
+        """The anchor `node` carries when an alias elsewhere uses it."""
+        return self.by_start.get(node.start_mark.index)
+
+    def alias_value(self, key_node: Node) -> AliasUse | None:
+        """The alias written as this key's value (`key: *name`), if it is one."""
+        return self.value_alias.get(key_node.start_mark.index)
+
+    def inside(self, start: int, end: int) -> list[Anchor]:
+        """Anchors defined in [start, end) that are used outside it."""
+        return [
+            anchor
+            for index, anchor in self.by_start.items()
+            if start <= index < end and any(not start <= u.start < end for u in anchor.uses)
+        ]
+
+
+NO_ANCHORS = Anchors()
+
+
+def anchors_of(text: str) -> Anchors:
+    """Every anchor of `text` that an alias uses, and every key whose value is an alias."""
+    if "*" not in text:
+        return NO_ANCHORS  # no alias: nothing to find (and no second parse)
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        MappingStartEvent,
+        NodeEvent,
+    )
+
+    defined: dict[int, tuple[str, int]] = {}
+    current: dict[str, int] = {}  # name -> start of its latest definition
+    uses: dict[int, list[AliasUse]] = {}
+    value_alias: dict[int, AliasUse] = {}
+    stack: list[list[Any]] = []  # [is_mapping, events seen, last key start]
+    try:
+        for event in _composer().parse(text):
+            if isinstance(event, CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, NodeEvent):
+                continue
+            start = event.start_mark.index
+            if stack and stack[-1][0]:
+                top = stack[-1]
+                if top[1] % 2 == 0:
+                    top[2] = start
+                elif isinstance(event, AliasEvent):
+                    value_alias[top[2]] = _use(event)
+                top[1] += 1
+            if isinstance(event, AliasEvent):
+                at = current.get(event.anchor)
+                if at is not None:
+                    uses.setdefault(at, []).append(_use(event))
+                continue
+            if event.anchor:
+                defined[start] = (event.anchor, event.start_mark.line + 1)
+                current[event.anchor] = start
+            if isinstance(event, CollectionStartEvent):
+                stack.append([isinstance(event, MappingStartEvent), 0, -1])
+    except YAMLError:
+        return NO_ANCHORS  # compose reports the problem, with its line
+    return Anchors(
+        {
+            start: Anchor(name, start, line, tuple(uses[start]))
+            for start, (name, line) in defined.items()
+            if start in uses
+        },
+        value_alias,
+    )
+
+
+def _use(event: Any) -> AliasUse:
+    mark, end = event.start_mark, event.end_mark
+    return AliasUse(event.anchor, mark.index, end.index, end.line, mark.line + 1)
