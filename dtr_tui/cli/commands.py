@@ -19,7 +19,7 @@ from ..services.environment import environment_report
 from .check_command import inventory_warning
 from .inputs import load_inputs
 from .locate import config_path, registry_version
-from .render import colour_diff, dump_json, problems_table
+from .render import colour_diff, colour_enabled, dump_json, problems_table, safe_text
 
 if TYPE_CHECKING:
     from ..services.docker_target import DockerTarget
@@ -95,9 +95,9 @@ def _print_environment(env: dict[str, Any]) -> None:
         print(f"  nothing overrides the storage section ({names})")
         return
     for finding in env["findings"]:
-        print(f"  {finding['severity']}: {finding['variable']}: {finding['problem']}")
+        print(safe_text(f"  {finding['severity']}: {finding['variable']}: {finding['problem']}"))
     for line in env["shadowed"]:
-        print(f"  shadowed: {line}")
+        print(f"  shadowed: {safe_text(line)}")
     if env["refused"]:
         print("  apply refuses this change unless --force is given")
 
@@ -169,6 +169,9 @@ def apply(args: argparse.Namespace) -> int:
     if getattr(args, "service", None):
         return _apply_service(args)
     target, client = _docker_target(args)
+    # the audit log names the file it changed: absolute, so the line means the same
+    # whatever the working directory of whoever reads it
+    args.config = str(config_path(args).absolute())
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes)
@@ -262,9 +265,9 @@ def history(args: argparse.Namespace) -> int:
             f"  {entry.get('target', '?')}  {str(entry.get('fingerprint_after', ''))[:12]}"
         )
         for line in entry.get("summary") or []:
-            print(f"    {line}")
+            print(f"    {safe_text(str(line))}")
         if entry.get("failure"):
-            print(f"    failure: {entry['failure']}")
+            print(f"    failure: {safe_text(str(entry['failure']))}")
     return OK
 
 
@@ -352,28 +355,83 @@ def rollback(args: argparse.Namespace) -> int:
                     hint="list them with `dtr-tui backups`",
                 )
     fingerprint = current_fingerprint(path)
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    wanted = chosen.read_text(encoding="utf-8")
+    current_bytes = path.read_bytes() if path.exists() else b""
+    wanted_bytes = chosen.read_bytes()
+    if current_bytes == wanted_bytes:
+        print("The backup equals the current file.")
+        return OK
+    current = current_bytes.decode("utf-8")
+    wanted = wanted_bytes.decode("utf-8")
+    changed = _changed_secrets(current, str(path), wanted, str(chosen))
+    labels = dict.fromkeys(changed, "changed")  # on the restored side, as plan marks them
     import difflib
 
     diff = "".join(
         difflib.unified_diff(
             mask_text(current, str(path)).splitlines(keepends=True),
-            mask_text(wanted, str(chosen)).splitlines(keepends=True),
+            mask_text(wanted, str(chosen), labels).splitlines(keepends=True),
             fromfile=f"a/{path}",
             tofile=f"b/{path} (from {chosen.name})",
         )
     )
-    print(colour_diff(diff, sys.stdout.isatty()) or "The backup equals the current file.")
-    if not diff:
-        return OK
+    print(colour_diff(safe_text(diff), colour_enabled(sys.stdout)), end="")
+    if changed:
+        print("Secrets that differ: " + ", ".join(".".join(p) for p in changed))
     if not args.yes and not _confirm(f"Restore {chosen.name} over {path}?"):
         print("Nothing was written.", file=sys.stderr)
         return ERROR
     result = restore_backup(path, chosen, expected_fingerprint=fingerprint)
     print(f"restored {chosen.name}; the replaced version is kept as {result.backup}")
+    _audit_rollback(path, chosen, fingerprint, wanted_bytes, changed, result.backup)
     print(RESTART_HINT)
     return OK
+
+
+def _changed_secrets(
+    current: str, current_source: str, wanted: str, wanted_source: str
+) -> list[tuple[str, ...]]:
+    """Paths of the secret values that differ between two texts (set, removed or changed);
+    their values are compared, never shown."""
+    from ..core.secrets import secret_spans
+    from ..core.yaml_nodes import compose
+
+    def values(text: str, source: str) -> dict[tuple[str, ...], str]:
+        spans = secret_spans(compose(text, source))
+        return {tuple(s.path): text[s.start : s.end] for s in spans}
+
+    old, new = values(current, current_source), values(wanted, wanted_source)
+    paths = list(dict.fromkeys([*old, *new]))
+    return [p for p in paths if old.get(p) != new.get(p)]
+
+
+def _audit_rollback(
+    path: Path,
+    chosen: Path,
+    before: str,
+    restored: bytes,
+    secrets: list[tuple[str, ...]],
+    backup: Path | None,
+) -> None:
+    """One audit line for a rollback, as apply writes one: no secret value, only key paths."""
+    from ..core.document import fingerprint_of
+    from ..services.audit import append_audit
+
+    summary = [f"restored the backup {chosen.name}"]
+    summary += [f"{'.'.join(p)}: secret changed (********)" for p in secrets]
+    entry = {
+        "target": "file",
+        "config": str(path.absolute()),
+        "fingerprint_before": before,
+        "fingerprint_after": fingerprint_of(restored),
+        "summary": summary,
+        "outcome": "rolled-back-by-hand",
+        "restored_from": str(chosen.absolute()),
+        "backup": str(backup.absolute()) if backup else None,
+    }
+    try:
+        append_audit(path, entry)
+    except OSError as exc:
+        print(f"warning: the audit line could not be written: {exc.strerror}", file=sys.stderr)
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -381,14 +439,14 @@ def rollback(args: argparse.Namespace) -> int:
 
 def _print_plan(result: Plan, notes: list[str]) -> None:
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {safe_text(note)}", file=sys.stderr)
     if result.has_changes:
-        print(colour_diff(result.diff, sys.stdout.isatty()), end="")
+        print(colour_diff(safe_text(result.diff), colour_enabled(sys.stdout)), end="")
         print("\nSummary:")
         for line in result.summary:
-            print(f"  {line}")
+            print(f"  {safe_text(line)}")
     else:
-        print(f"No change: {result.source} already says this.")
+        print(f"No change: {safe_text(result.source)} already says this.")
     if result.problems:
         print()
         problems_table(result.problems)

@@ -14,7 +14,7 @@ from ..core.document import ConfigDocument
 from ..core.draft import StorageDraft, driver_keys
 from ..core.drivers import DRIVERS, driver_model
 from ..core.errors import DtrError
-from ..core.options import reserved_keys
+from ..core.options import StorageOptions, reserved_keys
 from ..core.params import Kind, specs
 from ..core.upload import read_upload
 from ..core.validation import allowed_drivers, model_for_path
@@ -147,10 +147,17 @@ def resolve_key(
     key: str, draft: StorageDraft, version: RegistryVersion, flag: str
 ) -> tuple[str, ...]:
     """`s3.bucket`, `storage.s3.bucket` or plain `bucket` → a path relative to storage."""
-    parts = tuple(p for p in key.strip().removeprefix("storage.").split(".") if p)
-    if not parts:
+    parts = tuple(key.strip().removeprefix("storage.").split("."))
+    if not any(parts):
         raise DtrError(f"{key!r} names no key", field=flag, hint="e.g. s3.bucket")
+    if not all(parts):
+        raise DtrError(
+            f"{key!r} has an empty part: keys are names joined by single dots",
+            field=flag,
+            hint=f"e.g. {flag} {draft.driver}.{_example(draft.driver)}",
+        )
     head = parts[0]
+    _refuse_whole_block(parts, draft, version, flag)
     if head in reserved_keys(version.major) or head == draft.driver:
         path = parts
     elif driver_model(head) is not None:
@@ -165,6 +172,7 @@ def resolve_key(
         raise DtrError(
             f"{key!r} is not a storage key", field=flag, hint=_suggest(head, draft, version)
         )
+    _refuse_key_under_value(path, flag)
     if model_for_path(("storage", *path)) is None and path[0] != draft.driver:
         raise DtrError(
             f"storage.{'.'.join(path)} is not a storage option",
@@ -172,6 +180,79 @@ def resolve_key(
             hint=_suggest(path[-1], draft, version),
         )
     return path
+
+
+def _example(driver: str) -> str:
+    model = driver_model(driver)
+    names = list(specs(model)) if model is not None else []
+    return (names[0] if names else "KEY") + "=VALUE"
+
+
+def _refuse_whole_block(
+    parts: tuple[str, ...], draft: StorageDraft, version: RegistryVersion, flag: str
+) -> None:
+    """`--set s3=x`, `--unset s3`, `--set delete=true`: a driver block or an option group
+    names no single value; its keys are set one by one."""
+    if len(parts) != 1:
+        return
+    head = parts[0]
+    verb = "set" if flag == "--set" else "remove"
+    if head == draft.driver or driver_model(head) is not None:
+        model = driver_model(head)
+        keys = ", ".join(f"{head}.{n}" for n in specs(model)) if model is not None else ""
+        other = (
+            "leave it with --driver NAME"
+            if head == draft.driver
+            else f"switch to it with --driver {head}"
+        )
+        raise DtrError(
+            f"storage.{head} is the {head} driver's block, not one value: {verb} its "
+            f"parameters one by one, or {other}",
+            field=flag,
+            hint=f"e.g. {flag} {head}.{_example(head) if flag == '--set' else _first(model)}"
+            + (f"; parameters: {keys}" if keys else ""),
+        )
+    if head in reserved_keys(version.major):
+        group = StorageOptions.group(head)
+        names = [f"{head}.{n}" for n in specs(group)]
+        raise DtrError(
+            f"storage.{head} is an option group, not one value: {verb} its keys one by one",
+            field=flag,
+            hint=f"e.g. {flag} {names[0]}{'=VALUE' if flag == '--set' else ''}; keys: "
+            + ", ".join(names),
+        )
+
+
+def _first(model: Any) -> str:
+    names = list(specs(model)) if model is not None else []
+    return names[0] if names else "KEY"
+
+
+def _refuse_key_under_value(path: tuple[str, ...], flag: str) -> None:
+    """`--set s3.bucket.x=1`: bucket holds one value, so a key under it would turn it into a
+    mapping the registry cannot read."""
+    model: Any
+    if path[0] in specs(StorageOptions):
+        model, rest = StorageOptions.group(path[0]), path[1:]
+        at = 1
+    else:
+        model, rest = driver_model(path[0]), path[1:]
+        at = 1
+    while model is not None and len(rest) > 1:
+        spec = specs(model).get(rest[0])
+        if spec is None:
+            return  # an unknown key: the checks after this one say so
+        here = "storage." + ".".join(path[: at + 1])
+        if spec.kind is Kind.MAPPING:
+            return  # free-form (gcs inline credentials)
+        if spec.kind is not Kind.GROUP:
+            raise DtrError(
+                f"{here} holds a single value, not a group: it has no key {rest[1]!r}",
+                field=flag,
+                hint=f"e.g. {flag} {'.'.join(path[: at + 1])}"
+                + ("=VALUE" if flag == "--set" else ""),
+            )
+        model, rest, at = model.group(rest[0]), rest[1:], at + 1
 
 
 def _suggest(word: str, draft: StorageDraft, version: RegistryVersion) -> str:
@@ -221,15 +302,25 @@ def resolve_unset(key: str, draft: StorageDraft, version: RegistryVersion) -> tu
 def _refuse_unknown_parameter(path: tuple[str, ...], flag: str) -> None:
     """An error for `s3.regoin`: not a parameter of the driver (with the close ones)."""
     model = driver_model(path[0])
-    if model is not None and len(path) == 2:
-        close = difflib.get_close_matches(path[1], list(specs(model)), n=1)
-        raise DtrError(
-            f"storage.{'.'.join(path)} is not a {path[0]} parameter",
-            field=flag,
-            hint=(f"did you mean {path[0]}.{close[0]}? " if close else "")
-            + "parameters: "
-            + ", ".join(specs(model)),
-        )
+    if model is None or len(path) < 2:
+        return
+    prefix, names = path[:2], list(specs(model))
+    spec = specs(model).get(path[1])
+    if spec is not None and spec.kind is Kind.MAPPING:
+        return  # free-form: any key may go under it
+    if spec is not None and spec.kind is Kind.GROUP and len(path) > 2:
+        prefix, names = path[:3], list(specs(model.group(path[1])))
+    elif spec is not None:
+        return
+    close = difflib.get_close_matches(prefix[-1], names, n=1)
+    owner = ".".join(prefix[:-1])
+    raise DtrError(
+        f"storage.{'.'.join(prefix)} is not a {owner} parameter",
+        field=flag,
+        hint=(f"did you mean {owner}.{close[0]}? " if close else "")
+        + "parameters: "
+        + ", ".join(names),
+    )
 
 
 def _read_value(raw: str, key: str) -> str:

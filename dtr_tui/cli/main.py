@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TextIO, cast
 
 from .. import __version__
 from ..core.errors import DtrError
@@ -148,28 +149,115 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class OutputError(Exception):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or type(cause).__name__)
+        self.reason = cause.strerror or type(cause).__name__
+
+
+class _GuardedOutput:
+    """sys.stdout, whose write errors are told apart from every other OSError."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # the screen owns the terminal: no guard around its output
+        return _run_command(args, lambda: _run_app(args))
+    real_stdout = sys.stdout
+    sys.stdout = cast(TextIO, _GuardedOutput(real_stdout))
     try:
-        if args.command is None:
-            return _run_app(args)
-        return int(args.func(args))
+        return _run_command(args, lambda: int(args.func(args)))
+    finally:
+        sys.stdout = real_stdout
+
+
+def _run_command(args: argparse.Namespace, command: Callable[[], int]) -> int:
+    try:
+        code = command()
+        sys.stdout.flush()  # a full or closed output fails here, not at exit
+        return code
     except DtrError as exc:
-        print(f"dtr-tui: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(args, str(exc), exc)
     except KeyboardInterrupt:
         print("dtr-tui: interrupted; nothing more was written", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: say so plainly, never a traceback with values in it
-        if os.environ.get("DTR_TUI_DEBUG"):
-            raise
+    except OutputError as exc:
+        _silence_stdout()
         print(
-            f"dtr-tui: internal error ({type(exc).__name__}); the config file was not changed "
-            "by this error. Set DTR_TUI_DEBUG=1 to see the traceback.",
+            f"dtr-tui: error: the output could not be written (standard output: {exc.reason})",
             file=sys.stderr,
         )
         return EXIT_ERROR
+    except Exception as exc:  # a bug: say so plainly, never a traceback with values in it
+        return _internal_error(args, exc)
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    if os.environ.get("DTR_TUI_DEBUG"):
+        raise exc
+    return _fail(
+        args,
+        f"internal error ({type(exc).__name__}); the config file was not changed "
+        "by this error. Set DTR_TUI_DEBUG=1 to see the traceback.",
+        None,
+        prefix="dtr-tui: ",
+    )
+
+
+def _fail(
+    args: argparse.Namespace, text: str, exc: DtrError | None, prefix: str = "dtr-tui: error: "
+) -> int:
+    """The error as text on stderr and, under --output json, as a JSON object on stdout too,
+    so `| jq` reads it."""
+    from .render import dump_json, safe_text
+
+    print(prefix + safe_text(text), file=sys.stderr)
+    if getattr(args, "output", None) == "json":
+        error: dict[str, object] = {"message": exc.message if exc is not None else text}
+        if exc is not None:
+            error |= {
+                "file": exc.source,
+                "line": exc.line,
+                "field": exc.field,
+                "hint": exc.hint or None,
+            }
+        try:
+            dump_json({"error": error, "exit_code": EXIT_ERROR})
+            sys.stdout.flush()
+        except OutputError:
+            _silence_stdout()
+    return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush does not fail too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _run_app(args: argparse.Namespace) -> int:

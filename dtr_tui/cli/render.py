@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -33,7 +35,7 @@ def problems_table(problems: Sequence[Problem], out: TextIO | None = None) -> No
         "  ".join(h.ljust(w) for h, w in zip(headers[:3], widths, strict=True)) + "  PROBLEM\n"
     )
     for row in rows:
-        out.write(line(row) + "\n")
+        out.write(safe_text(line(row)) + "\n")
 
 
 def dump_json(data: Any, out: TextIO | None = None) -> None:
@@ -56,3 +58,29 @@ def colour_diff(diff: str, enabled: bool) -> str:
         else:
             lines.append(text)
     return "".join(lines)
+
+
+# C0 controls but tab and line feed, DEL and the C1 controls: an escape sequence in a config
+# value must not reach the terminal (it could set the title, the colours, or hide a line).
+# A carriage return is kept only before a line feed (a CRLF file's line ends).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\x1b": "\\e", "\r": "\\r"}.get(char) or f"\\x{ord(char):02x}"
+
+
+def safe_text(text: str) -> str:
+    """`text` with every control character shown as a visible escape (ESC as \\e)."""
+    return _CONTROL.sub(_escape, text)
+
+
+def colour_enabled(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
