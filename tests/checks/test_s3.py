@@ -24,6 +24,7 @@ from tests.support.push import push_test_image
 from .conftest import check_storage
 
 S3_CHECKS = (
+    "settings",
     "credentials",
     "bucket exists",
     "bucket region",

@@ -12,7 +12,7 @@ from ...core.errors import DtrError
 from ...core.secrets import secret_paths
 from ...core.versions import RegistryVersion
 from .errors import describe_unexpected
-from .model import Check, CheckContext, CheckFailed, CheckResult, Scrubber, Status
+from .model import Check, CheckContext, CheckFailed, CheckResult, Scrubber, Status, skipped
 
 ResultCallback = Callable[[CheckResult], None]
 
@@ -20,8 +20,24 @@ ResultCallback = Callable[[CheckResult], None]
 _GRACE = 0.05
 
 
-def checks_for(draft: StorageDraft, version: RegistryVersion, timeout: float = 5.0) -> list[Check]:
-    """The checks for the draft's driver (the SDK is imported only when a check runs)."""
+def checks_for(
+    draft: StorageDraft, version: RegistryVersion, timeout: float = 5.0, *, has_redis: bool = True
+) -> list[Check]:
+    """The checks of a draft: "settings" first (what the registry refuses at startup, known
+    offline), then the driver's live checks (the SDK is imported only when a check runs).
+    `has_redis`: the config file has a top-level redis section (cache.blobdescriptor: redis
+    needs one)."""
+    from .settings import settings_check
+
+    first = settings_check(draft, version, has_redis=has_redis)
+    try:
+        return [first, *_driver_checks(draft, version, timeout)]
+    except (TypeError, ValueError) as err:  # a value the driver's checks cannot even read
+        reason = f"not checked: the settings cannot be read as the registry would ({err})"
+        return [first, Check("backend", lambda ctx: skipped(reason, "fix the settings above"))]
+
+
+def _driver_checks(draft: StorageDraft, version: RegistryVersion, timeout: float) -> list[Check]:
     driver = draft.driver
     if driver in ("s3", "s3aws"):
         from .s3 import s3_checks
@@ -65,6 +81,7 @@ def run_checks(
     cancel: threading.Event | None = None,
     ca_bundle: str | None = None,
     checks: list[Check] | None = None,
+    has_redis: bool = True,
 ) -> list[CheckResult]:
     """Run every check of the draft at once and return the results in the checks' order.
 
@@ -73,13 +90,16 @@ def run_checks(
     thread as each result is known (completion order). Setting `cancel` reports the checks
     still running as skipped and returns at once. `ca_bundle` is a CA file the registry host
     trusts besides the system's (the one mounted into its container). `checks` overrides the
-    driver's checks (tests, benchmarks). Raises DtrError when the draft cannot be checked.
+    draft's checks (tests, benchmarks). `has_redis` says whether the config file has a
+    top-level redis section, for the "settings" row (the offline validation, always first:
+    a run passes only if the registry will at least start). Raises DtrError when the draft
+    cannot be checked.
     Never raises for a failing backend, and no text it returns holds a secret of the draft.
     """
     cancel = cancel or threading.Event()
     scrub = Scrubber(draft_secrets(draft))
     if checks is None:
-        checks = checks_for(draft, version, timeout)
+        checks = checks_for(draft, version, timeout, has_redis=has_redis)
     names = [c.name for c in checks]
     if len(set(names)) != len(names):
         raise DtrError("two checks share a name: " + ", ".join(names))
