@@ -34,7 +34,8 @@ def inputs_parent() -> argparse.ArgumentParser:
         "--from",
         dest="from_file",
         metavar="FILE",
-        help="take the storage from FILE (a whole config or a storage section)",
+        help="take the storage from FILE (a whole config or a storage section; .yml, .yaml "
+        "or .txt), or from standard input with - (also /dev/stdin and <(…))",
     )
     inputs.add_argument(
         "--driver",

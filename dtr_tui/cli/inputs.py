@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.backend_switch import switch_warning
-from ..core.document import ConfigDocument
+from ..core.document import MAX_CONFIG_BYTES, ConfigDocument, decode_text
 from ..core.draft import StorageDraft, driver_keys
 from ..core.drivers import DRIVERS, driver_model
-from ..core.errors import DtrError
+from ..core.errors import ConfigReadError, DtrError
 from ..core.options import StorageOptions, reserved_keys
 from ..core.params import Kind, specs
-from ..core.upload import read_upload
+from ..core.upload import Upload, parse_upload, read_upload
 from ..core.validation import allowed_drivers, model_for_path
 from ..core.versions import RegistryVersion
 from .locate import config_path, registry_version
@@ -44,9 +46,9 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
     upload = getattr(args, "from_file", None)
     current = _current_draft(doc, version, allow_broken=bool(upload or driver_flag))
     if upload:
-        loaded = read_upload(Path(upload), version, current)
+        loaded = _read_upload(upload, version, current)
         draft = loaded.draft
-        notes.append(f"read a {loaded.kind} from {upload}")
+        notes.append(f"read a {loaded.kind} from {_upload_name(upload)}")
         notes += loaded.notes
         stored = current.driver if current is not None and doc.exists else None
         warning = switch_warning(stored, draft.driver)
@@ -63,6 +65,46 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
     for item in getattr(args, "unset", None) or []:
         draft = draft.with_value(resolve_unset(item, draft, version), None)
     return Inputs(path, version, doc, draft, notes)
+
+
+def _upload_name(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _is_stream(name: str) -> bool:
+    """`-`, /dev/stdin, /dev/fd/N (a process substitution) or any pipe: read as a stream, so
+    the suffix rule of named upload files does not apply."""
+    if name == "-" or name.startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        mode = Path(name).stat().st_mode
+    except OSError:
+        return False  # read_upload says why
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _read_upload(name: str, version: RegistryVersion, current: StorageDraft | None) -> Upload:
+    """--from FILE, or --from - for standard input (a pipe, /dev/stdin, <(…) too)."""
+    if not _is_stream(name):
+        return read_upload(Path(name), version, current)
+    source = _upload_name(name)
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_CONFIG_BYTES + 1)
+        else:
+            with Path(name).open("rb") as handle:
+                data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigReadError(
+            f"cannot be read: {exc.strerror or type(exc).__name__}", source=source, field="--from"
+        ) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigReadError(
+            f"holds more than {MAX_CONFIG_BYTES // 1024} KiB; a storage section is a few KB",
+            source=source,
+            field="--from",
+        )
+    return parse_upload(decode_text(data, source), source, version, current)
 
 
 def _current_draft(
