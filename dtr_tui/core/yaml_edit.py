@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from .errors import DtrError
-from .yaml_nodes import NO_ANCHORS, Anchor, Anchors, scalar_view, to_view
+from .yaml_nodes import NO_ANCHORS, Anchor, Anchors, is_merge_key, scalar_view, to_view
 
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
 
@@ -211,8 +211,11 @@ class Splicer:
         pairs = list(node.value)
         column = pairs[0][0].start_mark.column
         keys = {str(scalar_view(key_node)) for key_node, _ in pairs}
+        merged = _merged(pairs)  # what `<<: *base` gives; such keys are not written here
         existing: set[str] = set()
         for key_node, value_node in pairs:
+            if is_merge_key(key_node):
+                continue  # the merge stays as written; an explicit key after it overrides
             key = str(scalar_view(key_node))
             existing.add(key)
             # a key takes another's place only when the mapping does not have it already
@@ -223,14 +226,43 @@ class Splicer:
                 self.replace_key(key_node, value_node, target, new[target], (*path, key))
                 continue
             if key not in new:
+                if key in merged:  # without this key, the merged value would show through
+                    self._refuse_merged(pairs, key, path, merged[key])
                 self.delete_key(key_node, value_node, (*path, key))
                 continue
             self.update_value(key_node, value_node, key, new[key], (*path, key))
-        missing = [k for k in new if k not in existing]
+        for key in merged:
+            if key not in new and key not in existing:
+                self._refuse_merged(pairs, key, path)
+        missing = [
+            k for k in new if k not in existing and not (k in merged and _same(merged[k], new[k]))
+        ]
         if missing:
+            # after the last pair, so after any merge key: an explicit key overrides it
             block = "".join(emit_key(k, new[k], column, self.step) for k in missing)
             last_key, last_value = pairs[-1]
             self.insert_after(last_key, last_value, block)
+
+    def _refuse_merged(
+        self, pairs: list[Any], key: str, path: tuple[str, ...], *shown: Any
+    ) -> None:
+        """Refuse to remove a key that a merge key gives the mapping (`shown`: the merged
+        value that removing an explicit override would bring back)."""
+        merge_key = next(k for k, _ in pairs if is_merge_key(k))
+        alias = self.anchors.alias_value(merge_key)
+        written = f"<<: *{alias.name}" if alias is not None else "<<"
+        where = f"the merge key `{written}` on line {merge_key.start_mark.line + 1}"
+        raise DtrError(
+            f"cannot be removed here: without it the value {render_flow(shown[0])} from "
+            f"{where} applies"
+            if shown
+            else f"comes from {where}: it cannot be removed here without changing what is merged",
+            source=self.source or None,
+            line=merge_key.start_mark.line + 1,
+            field=".".join((*path, key)),
+            hint="edit the file by hand: drop the key from the merged mapping, or write the "
+            "mapping out in place of the merge key",
+        )
 
     def update_value(
         self, key_node: Node, value_node: Node, key: str, value: Any, path: tuple[str, ...] = ()
@@ -291,6 +323,18 @@ class Splicer:
             hint=f"edit the file by hand, or write the value in place of *{anchor.name} "
             f"and drop &{anchor.name} first",
         )
+
+
+def _merged(pairs: list[Any]) -> dict[Any, Any]:
+    """The keys a mapping's merge keys give it, as yaml.v2 reads them."""
+    merged: dict[Any, Any] = {}
+    for key_node, value_node in pairs:
+        if is_merge_key(key_node):
+            view = to_view(value_node, "")
+            for part in reversed(view) if isinstance(view, list) else [view]:
+                if isinstance(part, dict):
+                    merged.update({str(k): v for k, v in part.items()})
+    return merged
 
 
 def _same(old: Any, new: Any) -> bool:

@@ -115,19 +115,22 @@ def to_view(node: Node | None, source: str) -> Any:
     if isinstance(node, SequenceNode):
         return [to_view(item, source) for item in node.value]
     if isinstance(node, MappingNode):
+        # yaml.v2 reads the pairs in order: a merge key (`<<: *base`) sets every key of the
+        # merged mapping (of a list of them, the first wins), a later explicit key overrides
+        # it; only a key written twice explicitly is a duplicate
         result: dict[Any, Any] = {}
+        explicit: set[Any] = set()
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+            if is_merge_key(key_node):
                 merged = to_view(value_node, source)
-                for part in merged if isinstance(merged, list) else [merged]:
+                for part in reversed(merged) if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
-                        for k, v in part.items():
-                            result.setdefault(k, v)
+                        result.update(part)
                 continue
             key = to_view(key_node, source)
             if isinstance(key, dict | list):
                 key = str(key)
-            if key in result:
+            if key in explicit:
                 raise ConfigReadError(
                     f"has the key {key!r} twice in the same mapping; the registry refuses "
                     "duplicate keys",
@@ -135,9 +138,17 @@ def to_view(node: Node | None, source: str) -> Any:
                     line=key_node.start_mark.line + 1,
                     hint="keep one of them",
                 )
+            explicit.add(key)
             result[key] = to_view(value_node, source)
         return result
     return None
+
+
+def is_merge_key(key_node: Node) -> bool:
+    """`<<` as a plain key (or tagged !!merge): yaml.v2 merges the mapping(s) it names."""
+    return isinstance(key_node, ScalarNode) and (
+        key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and not key_node.style)
+    )
 
 
 def scalar_view(node: ScalarNode) -> Any:
