@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,7 @@ def _plan_service(args: argparse.Namespace) -> tuple[Any, list[str], ConfigDocum
     from ..services.docker_target import docker_client
     from ..services.swarm import find_service, read_service_config
 
+    _refuse_unusable_docker_host()
     client = docker_client()
     target = find_service(client, args.service)
     doc = read_service_config(client, target)
@@ -120,6 +122,9 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
 
     if not engine_configured():
         return None, []  # no engine on this host: nothing to look for
+    unusable = docker_host_problem()
+    if unusable is not None:
+        return None, [f"the container environment was not checked: {unusable}"]
     try:
         target = find_target(docker_client())
     except DockerUnavailableError as exc:
@@ -169,12 +174,13 @@ def apply(args: argparse.Namespace) -> int:
     if getattr(args, "service", None):
         return _apply_service(args)
     target, client = _docker_target(args)
+    unchecked = _unchecked_environment(args) if target is None else []
     # the audit log names the file it changed: absolute, so the line means the same
     # whatever the working directory of whoever reads it
     args.config = str(config_path(args).absolute())
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
-    _print_plan(result, inputs.notes)
+    _print_plan(result, inputs.notes + unchecked)
     inventory_warning(args, inputs)  # only with --inventory, before the confirmation
     stop = _stop_before_writing(
         result, args.yes, f"Write this change to {result.source}?", "written"
@@ -193,6 +199,62 @@ def apply(args: argparse.Namespace) -> int:
     if outcome.healthy is None:
         print(RESTART_HINT)
     return _report_outcome(outcome)
+
+
+def docker_host_problem() -> str | None:
+    """Why DOCKER_HOST cannot name an engine (`bogus://x`, `tcp://`), or None."""
+    value = os.environ.get("DOCKER_HOST", "")
+    if not value:
+        return None
+    try:
+        from docker.utils import parse_host
+
+        parse_host(value)
+    except ImportError:
+        return None  # docker_client says the package is missing
+    except Exception as exc:  # DockerException, ValueError: the SDK's own reason
+        return (
+            f"DOCKER_HOST={value} is not usable: {exc}; it takes unix:///PATH, "
+            "tcp://HOST:PORT or ssh://[USER@]HOST"
+        )
+    return None
+
+
+def _refuse_unusable_docker_host() -> None:
+    unusable = docker_host_problem()
+    if unusable is not None:
+        raise DtrError(unusable, hint="fix or unset DOCKER_HOST, or add --no-container")
+
+
+def _unchecked_environment(args: argparse.Namespace) -> list[str]:
+    """apply without --container: the note plan gives when the engine named by DOCKER_HOST (or
+    the local socket) cannot be asked, so the REGISTRY_* environment was not checked."""
+    if getattr(args, "no_container", False):
+        return []
+    from ..services.docker_target import (
+        DockerUnavailableError,
+        docker_client,
+        engine_configured,
+        find_target,
+    )
+
+    if not engine_configured():
+        return []
+    unusable = docker_host_problem()
+    if unusable is not None:
+        return [f"the container environment was not checked: {unusable}"]
+    try:
+        target = find_target(docker_client())
+    except DockerUnavailableError as exc:
+        return [f"the container environment was not checked: {exc.message}"]
+    except DtrError as exc:
+        return [f"the container environment was not checked: {exc}"]
+    if target is None:
+        return []
+    return [
+        f"{target.label}'s REGISTRY_* environment is not checked by apply without "
+        f"--container: add --container {target.name} (or run plan first)"
+    ]
 
 
 def _stop_before_writing(result: Plan, yes: bool, question: str, verb: str) -> int | None:
@@ -224,6 +286,7 @@ def _apply_service(args: argparse.Namespace) -> int:
     from ..services.docker_target import docker_client
     from ..services.swarm import apply_to_service, find_service, read_service_config
 
+    _refuse_unusable_docker_host()
     client = docker_client()
     target = find_service(client, args.service)
     doc = read_service_config(client, target)
@@ -280,6 +343,7 @@ def _docker_target(
         return None, None
     from ..services.docker_target import docker_client, find_target
 
+    _refuse_unusable_docker_host()
     client = docker_client()
     target = find_target(client, args.container)
     if target is None:
