@@ -228,7 +228,16 @@ def azure_checks(
             finally:
                 blob.delete_blob()
         except Exception as err:
-            raise azure_error(err, target, f"blob {key}", timeout) from None
+            failed = azure_error(err, target, f"blob {key}", timeout)
+            if target.creates_container and "does not exist" in failed.detail:
+                # registry 2.8 creates it at startup: nothing to write into before then
+                return skipped(
+                    f"not checked: container {target.container} does not exist yet, so there "
+                    "is nowhere to write; registry 2.8 creates it at startup",
+                    "to prove writing now, create it first: dtr-tui check --create --yes "
+                    "(same flags)",
+                )
+            raise failed from None
         return passed(f"wrote, read and deleted {target.container}/{key}")
 
     return [

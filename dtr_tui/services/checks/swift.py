@@ -11,7 +11,16 @@ from typing import Any
 from ...core.draft import StorageDraft
 from ...core.versions import RegistryVersion
 from .errors import network_problem
-from .model import Check, CheckContext, CheckFailed, Outcome, passed, sdk_timeout, warned
+from .model import (
+    Check,
+    CheckContext,
+    CheckFailed,
+    Outcome,
+    passed,
+    sdk_timeout,
+    skipped,
+    warned,
+)
 
 
 def guess_auth_version(authurl: str) -> int | None:
@@ -196,11 +205,32 @@ def swift_checks(
             "or create it now: dtr-tui check --create --yes (same flags)",
         )
 
+    def _container_exists(ctx: CheckContext) -> bool:
+        try:
+            do(ctx, f"container {target.container}", "head_container", target.container)
+        except CheckFailed as failed:
+            if "(404)" in failed.detail:
+                return False
+            raise
+        return True
+
     def probe(ctx: CheckContext) -> Outcome:
         name = f"dtr-tui-check/{uuid.uuid4().hex}"
         key = f"{target.prefix}/{name}" if target.prefix else name
         body = b"dtr-tui storage check " + key.encode()
-        do(ctx, f"write {key}", "put_object", target.container, key, contents=body)
+        try:
+            do(ctx, f"write {key}", "put_object", target.container, key, contents=body)
+        except CheckFailed as failed:
+            if "(404)" in failed.detail and not _container_exists(ctx):
+                # The 2.8 driver creates it at startup (the "container" check proves that
+                # creating is allowed); there is nothing to write into before then.
+                return skipped(
+                    f"not checked: container {target.container} does not exist yet, so there "
+                    "is nowhere to write; the registry creates it at startup",
+                    "to prove writing now, create it first: dtr-tui check --create --yes "
+                    "(same flags)",
+                )
+            raise
         try:
             _headers, got = do(ctx, f"read {key}", "get_object", target.container, key)
             if got != body:
