@@ -103,9 +103,10 @@ def test_create_bucket_then_checks_pass(moto_auth_server: MotoServer) -> None:
 def test_wrong_region_names_the_right_one(moto_auth_server: MotoServer, bucket: str) -> None:
     results = check_storage("s3", params(moto_auth_server, bucket, region="eu-central-1"))
     region = results["bucket region"]
-    assert region.status is Status.FAIL, results.dump()
+    # with regionendpoint the registry accepts any region (QA C2): a warning, not a failure
+    assert region.status is Status.WARN, results.dump()
     assert "us-east-1" in region.detail and "eu-central-1" in region.detail
-    assert region.fix == "set region: us-east-1"
+    assert region.fix.startswith("set region: us-east-1")
 
 
 def test_registry_3_without_forcepathstyle_on_an_ip_endpoint(
