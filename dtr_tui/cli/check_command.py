@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DtrError
-from .flags import inputs_parent, output_parent
+from .flags import exit_epilog, inputs_parent, output_parent
 
 if TYPE_CHECKING:  # the models, the checks and their SDK glue load only when a check runs
     from ..core.draft import StorageDraft
@@ -23,7 +23,10 @@ _MARK = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skipped": "skip"}  # b
 
 
 def register(
-    subparsers: Any, common_parent: argparse.ArgumentParser, *parents: argparse.ArgumentParser
+    subparsers: Any,
+    common_parent: argparse.ArgumentParser,
+    *parents: argparse.ArgumentParser,
+    formatter: type[argparse.HelpFormatter] = argparse.RawDescriptionHelpFormatter,
 ) -> None:
     """Add `check` and `policy`. `parents` are the input/output flag parents `plan` uses;
     without them the same ones are made here."""
@@ -32,6 +35,8 @@ def register(
         "check",
         parents=all_parents,
         help="prove the storage settings against the backend; exit 0 ok, 1 a check failed",
+        epilog=exit_epilog("check"),
+        formatter_class=formatter,
     )
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per check (default 5)")
     p.add_argument(
@@ -61,6 +66,8 @@ def register(
         "policy",
         parents=all_parents,
         help="print the minimal S3 IAM policy for the bucket; write it or apply it to a user",
+        epilog=exit_epilog("policy"),
+        formatter_class=formatter,
     )
     p.add_argument("--write", metavar="FILE", help="write the policy JSON to FILE")
     p.add_argument(

@@ -198,7 +198,13 @@ def apply(args: argparse.Namespace) -> int:
     )
     if outcome.healthy is None:
         print(RESTART_HINT)
-    return _report_outcome(outcome)
+    return _written(args, _report_outcome(outcome))
+
+
+def _written(args: argparse.Namespace, code: int) -> int:
+    """apply's code once the file is written: 0, or 1 under --detailed-exitcode so that a
+    script tells "written" (restart the registry) from "nothing to change" (0)."""
+    return CHANGED if code == OK and getattr(args, "detailed_exitcode", False) else code
 
 
 def docker_host_problem() -> str | None:
@@ -307,7 +313,7 @@ def _apply_service(args: argparse.Namespace) -> int:
         timeout=getattr(args, "timeout", 60.0),
         force=bool(getattr(args, "force", False)),
     )
-    return _report_outcome(outcome)
+    return _written(args, _report_outcome(outcome))
 
 
 def history(args: argparse.Namespace) -> int:
@@ -393,6 +399,12 @@ def backups(args: argparse.Namespace) -> int:
     path = config_path(args)
     found = list_backups(path)
     if not found:
+        if not path.exists() and not path.is_symlink():
+            raise DtrError(
+                "does not exist: no such config file",
+                source=str(path),
+                hint="name the registry's config with --config PATH",
+            )
         print(f"no backups of {path}")
         return OK
     for number, backup in enumerate(found, start=1):

@@ -6,6 +6,7 @@ Cheap to import: `dtr-tui` builds its whole parser before it knows which command
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 
 def common_parent() -> argparse.ArgumentParser:
@@ -100,3 +101,65 @@ def add_no_container_flag(parser: argparse.ArgumentParser, what: str) -> None:
         action="store_true",
         help=f"do not ask the Docker engine: {what}",
     )
+
+
+# What each command's exit code means, and one example: shown under its --help (and all of
+# them under `dtr-tui --help`). Any command also exits 2 for a usage error (an unknown flag)
+# or an unusable input (missing or broken file, a bad --set), with the reason on stderr and,
+# under --output json, as {"error": {...}} on stdout.
+EXIT_CODES: dict[str, tuple[str, str]] = {
+    "validate": (
+        "0 valid, 1 invalid (the problems are listed), 2 the file cannot be read",
+        "dtr-tui validate /etc/docker/registry/config.yml --output json",
+    ),
+    "plan": (
+        "0 no change, 1 a change (shown), 2 an error: input, invalid result, or a change "
+        "apply would refuse",
+        "dtr-tui plan --set s3.bucket=images --set s3.region=us-east-1 --no-container",
+    ),
+    "apply": (
+        "0 written, or nothing to change; 2 not written (refused, not confirmed, an error) "
+        "or rolled back. With --detailed-exitcode: 0 nothing to change, 1 written (restart "
+        "the registry), 2 as before",
+        "dtr-tui apply --set filesystem.rootdirectory=/srv/registry --yes --detailed-exitcode",
+    ),
+    "check": (
+        "0 every check passed (or warned), 1 a check failed, 2 an error",
+        "dtr-tui check --driver s3 --set s3.bucket=images --set s3.region=us-east-1",
+    ),
+    "policy": (
+        "0 printed (and written or applied), 1 not applied (not confirmed), 2 an error",
+        "dtr-tui policy --write policy.json",
+    ),
+    "history": ("0 shown (also when nothing is recorded), 2 an error", "dtr-tui history"),
+    "export": (
+        "0 exported, 2 an error (an existing -o FILE without --force, the config itself)",
+        "dtr-tui export -o storage.yml",
+    ),
+    "backups": (
+        "0 listed (also when there are none), 2 the config does not exist",
+        "dtr-tui backups",
+    ),
+    "rollback": (
+        "0 restored, or the backup equals the file; 2 not restored (no backups, not "
+        "confirmed, the file changed meanwhile)",
+        "dtr-tui rollback 1 --yes",
+    ),
+}
+
+
+def exit_epilog(command: str) -> str:
+    """The `exit codes:` and `example:` lines under a command's --help."""
+    codes, example = EXIT_CODES[command]
+    text = textwrap.fill(f"exit codes: {codes}.", width=78, subsequent_indent="  ")
+    return f"{text}\n\nexample:\n  {example}"
+
+
+def all_exit_codes() -> str:
+    """Every command's exit codes, for `dtr-tui --help`."""
+    lines = ["exit codes (2 is also a usage error or an unusable input, for every command):"]
+    lines += [
+        textwrap.fill(codes, width=78, initial_indent=f"  {name:<9} ", subsequent_indent=" " * 12)
+        for name, (codes, _) in EXIT_CODES.items()
+    ]
+    return "\n".join(lines)

@@ -17,12 +17,18 @@ from .flags import (
     add_inventory_flag,
     add_no_container_flag,
     add_target_flags,
+    all_exit_codes,
     common_parent,
+    exit_epilog,
     inputs_parent,
     output_parent,
 )
 
 EXIT_ERROR = 2
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's lines (exit codes, example) as written."""
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
@@ -43,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description="Change where a self-hosted Docker registry stores its images, safely. "
         "With no command, opens the Settings › Storage screen.",
+        epilog=all_exit_codes(),
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"dtr-tui {__version__}")
     parser.add_argument(
@@ -59,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         parents=[common, output],
         help="check a config; exit 0 valid, 1 invalid, 2 unusable",
+        epilog=exit_epilog("validate"),
+        formatter_class=_Formatter,
     )
     p.add_argument("file", nargs="?", help="file to check (default: the --config file)")
     p.set_defaults(func=_command("validate"))
@@ -67,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         "plan",
         parents=[common, inputs, output],
         help="show the masked diff; exit 0 no change, 1 change, 2 error",
+        epilog=exit_epilog("plan"),
+        formatter_class=_Formatter,
     )
     add_target_flags(
         p,
@@ -83,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         "apply",
         parents=[common, inputs],
         help="write the change safely (backup, atomic, stale guard)",
+        epilog=exit_epilog("apply"),
+        formatter_class=_Formatter,
     )
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add_target_flags(
@@ -110,15 +124,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="write even when the container's REGISTRY_* environment overrides the change",
     )
     add_no_container_flag(p, "write the file alone (not with --restart, --container or --service)")
+    p.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 1 when the file was written, 0 when there was nothing to change, 2 on an "
+        "error (as terraform's --detailed-exitcode), so a script knows whether to restart",
+    )
     add_inventory_flag(p)
     p.set_defaults(func=_command("apply"))
 
-    p = sub.add_parser("history", parents=[common], help="show the audit log of past applies")
+    p = sub.add_parser(
+        "history",
+        parents=[common],
+        help="show the audit log of past applies",
+        epilog=exit_epilog("history"),
+        formatter_class=_Formatter,
+    )
     p.add_argument("--service", metavar="NAME", help="the log of a Swarm service's applies")
     p.set_defaults(func=_command("history"))
 
     p = sub.add_parser(
-        "export", parents=[common], help="print the storage section as YAML, secrets redacted"
+        "export",
+        parents=[common],
+        help="print the storage section as YAML, secrets redacted",
+        epilog=exit_epilog("export"),
+        formatter_class=_Formatter,
     )
     p.add_argument(
         "--include-secrets",
@@ -137,15 +167,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_command("export"))
 
-    p = sub.add_parser("backups", parents=[common], help="list the backups kept beside the config")
+    p = sub.add_parser(
+        "backups",
+        parents=[common],
+        help="list the backups kept beside the config",
+        epilog=exit_epilog("backups"),
+        formatter_class=_Formatter,
+    )
     p.set_defaults(func=_command("backups"))
 
-    p = sub.add_parser("rollback", parents=[common], help="restore a backup (default: the newest)")
+    p = sub.add_parser(
+        "rollback",
+        parents=[common],
+        help="restore a backup (default: the newest)",
+        epilog=exit_epilog("rollback"),
+        formatter_class=_Formatter,
+    )
     p.add_argument("backup", nargs="?", help="backup file or its number in `dtr-tui backups`")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=_command("rollback"))
 
-    check_command.register(sub, common, inputs, output)
+    check_command.register(sub, common, inputs, output, formatter=_Formatter)
     return parser
 
 
