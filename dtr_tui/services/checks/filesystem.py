@@ -31,38 +31,101 @@ def _existing_parent(path: Path) -> Path:
     return path
 
 
+def _create_dirs(root: Path) -> tuple[list[Path], OSError | None, Path | None]:
+    """mkdir each missing directory down to `root`, as the registry would at its first write:
+    (the directories made, outermost first; the error; the path whose mkdir failed)."""
+    missing: list[Path] = []
+    cur = root
+    while not cur.exists() and cur != cur.parent:
+        missing.append(cur)
+        cur = cur.parent
+    made: list[Path] = []
+    for path in reversed(missing):
+        try:
+            path.mkdir(0o777)
+        except OSError as err:
+            return made, err, path
+        made.append(path)
+    return made, None, None
+
+
+def _remove_dirs(made: list[Path]) -> list[Path]:
+    """rmdir what `_create_dirs` made, innermost first; what could not be removed."""
+    left: list[Path] = []
+    for path in reversed(made):
+        try:
+            path.rmdir()
+        except OSError:
+            left.append(path)
+    return left
+
+
 def filesystem_checks(
     draft: StorageDraft, version: RegistryVersion, timeout: float = 5.0
 ) -> list[Check]:
-    """Checks of `rootdirectory` as seen from this host (inside a container: the mounted path)."""
+    """Checks of `rootdirectory` as seen from this host (inside a container: the mounted path).
+
+    A relative root is taken against /, the working directory of the registry's official
+    image. What exists is read once, before the checks run: "writable" may create the root
+    for a moment while the others look."""
     raw = draft.params.get("rootdirectory")
-    root = Path(str(raw) if raw not in (None, "") else DEFAULT_ROOT)
+    given = Path(str(raw) if raw not in (None, "") else DEFAULT_ROOT)
+    root = given if given.is_absolute() else Path("/") / given
+    was_dir = root.is_dir()
+    was_other = root.exists() and not was_dir
+    parent = _existing_parent(root)
 
     def exists(ctx: CheckContext) -> Outcome:
-        if not root.is_absolute():
-            raise CheckFailed(
-                f"rootdirectory {root} is relative: the registry resolves it against its "
-                "working directory",
-                "use an absolute path such as /var/lib/registry",
+        relative = ""
+        if not given.is_absolute():
+            relative = (
+                f"rootdirectory {given} is relative: the registry resolves it against its "
+                f"working directory, / in the registry image's container ({root}), the "
+                "current directory for a registry started by hand; "
             )
-        if root.is_dir():
-            return passed(f"{root} exists")
-        if root.exists():
-            raise CheckFailed(f"{root} exists but is not a directory", "choose a directory")
-        parent = _existing_parent(root)
-        if os.access(parent, os.W_OK | os.X_OK):
-            return passed(f"{root} does not exist yet; the registry will create it under {parent}")
-        raise CheckFailed(
-            f"{root} does not exist and {parent} is not writable, so it cannot be created",
-            f"create it: mkdir -p {root} (as the user the registry runs as)",
-        )
+        if was_dir:
+            state = f"{root} exists"
+        elif was_other:
+            raise CheckFailed(
+                f"{root} is a file, not a directory: the registry cannot store images in it",
+                "move the file away, or set rootdirectory to a directory",
+            )
+        elif not parent.is_dir():
+            raise CheckFailed(
+                f"{parent} is a file, not a directory, so {root} cannot be created under it",
+                "move the file away, or set rootdirectory to a path under a directory",
+            )
+        else:
+            state = f"{root} does not exist yet; the registry will create it under {parent}"
+        if relative:
+            return warned(relative + state, f"use an absolute path such as {root}")
+        return passed(state)
 
     def writable(ctx: CheckContext) -> Outcome:
+        if was_other:
+            raise CheckFailed(
+                f"{root} is a file, not a directory", "move the file away, or choose a directory"
+            )
+        made: list[Path] = []
         if not root.is_dir():
-            parent = _existing_parent(root)
-            if os.access(parent, os.W_OK | os.X_OK):
-                return passed(f"{parent} is writable, so {root} can be created")
-            raise CheckFailed(f"{parent} is not writable", f"mkdir -p {root} and chown it")
+            made, err, failed_at = _create_dirs(root)
+            if err is not None:
+                left = _remove_dirs(made)
+                what = err.strerror or str(err)
+                fix = (
+                    f"create {root} by hand where it can exist (mkdir -p {root}, as the "
+                    "registry's user), or set rootdirectory to a path on a real disk"
+                )
+                if failed_at is not None and failed_at.parent.exists():
+                    if not failed_at.parent.is_dir():
+                        what = f"{failed_at.parent} is a file, not a directory"
+                        fix = "move the file away, or set rootdirectory to a path under a directory"
+                detail = f"cannot create {root}: mkdir {failed_at}: {what}"
+                if left:
+                    detail += f" (left behind: {', '.join(map(str, left))})"
+                raise CheckFailed(
+                    detail + "; the registry fails the same way at its first write", fix
+                )
         probe = root / f".dtr-tui-check-{uuid.uuid4().hex}"
         try:
             probe.write_bytes(b"dtr-tui storage check")
@@ -74,10 +137,18 @@ def filesystem_checks(
                 f"cannot write in {root}: {err.strerror or err}",
                 f"chown the directory to the registry's user, or chmod u+w {root}",
             ) from None
+        finally:
+            left = _remove_dirs(made)
+        if made:
+            note = f" (left behind: {', '.join(map(str, left))})" if left else ""
+            return passed(
+                f"created {made[0]}, wrote, read and deleted a probe file in {root}, and "
+                f"removed what was created{note}"
+            )
         return passed(f"wrote, read and deleted a probe file in {root}")
 
     def space(ctx: CheckContext) -> Outcome:
-        where = root if root.exists() else _existing_parent(root)
+        where = root if was_dir else parent
         usage = shutil.disk_usage(where)
         text = f"{_human(usage.free)} free of {_human(usage.total)} on the disk holding {where}"
         if usage.free < LOW_SPACE:
@@ -85,7 +156,7 @@ def filesystem_checks(
         return passed(text)
 
     def data_size(ctx: CheckContext) -> Outcome:
-        if not root.is_dir():
+        if not was_dir:
             return passed(f"{root} holds no data yet")
         budget = time.monotonic() + ctx.timeout * SIZE_SCAN_BUDGET
         total, files, complete = 0, 0, True
