@@ -45,6 +45,21 @@ def render_scalar(value: Any) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def render_in_style(value: Any, style: str | None) -> str | None:
+    """Text `value` in the old scalar's quotes (`'...'` or `"..."`), or None when it was
+    not quoted or `value` is not text (quotes would make `50` or `true` a string)."""
+    if not isinstance(value, str) or style not in ("'", '"'):
+        return None
+    if style == "'":
+        if not value.isprintable():
+            return None  # a newline or control character needs double quotes
+        return "'" + value.replace("'", "''") + "'"
+    import json  # rare: loaded only for such a value, not for every start
+
+    # JSON's escapes are YAML's double-quoted escapes; printable text is written as it is
+    return json.dumps(value, ensure_ascii=not value.isprintable())
+
+
 def plain_is_safe(text: str) -> bool:
     """Whether `text` unquoted reads back (yaml.v2 rules) as this very text."""
     if not text or text != text.strip() or text[0] in _INDICATORS or text.endswith(":"):
@@ -164,6 +179,7 @@ class Splicer:
             colon = self.text.index(":", key_node.end_mark.index)
             self.edits.append(Edit(colon + 1, colon + 1, " " + rendered))
             return
+        rendered = render_in_style(value, value_node.style) or rendered  # keep its quotes
         self.edits.append(Edit(value_node.start_mark.index, value_node.end_mark.index, rendered))
 
     def replace_key(
