@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +24,7 @@ from .document import ConfigDocument
 from .draft import StorageDraft
 from .errors import DtrError
 from .problems import Path, Problem, Severity, dotted
+from .safe_write import mode_after
 from .secrets import MASK, apply_mask, is_secret_key, secret_paths, secret_spans
 from .validation import validate_storage
 from .versions import RegistryVersion
@@ -79,6 +82,9 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     diff: str = ""  # unified diff, secrets masked
     problems: list[Problem] = field(default_factory=list)  # of the file as it will be
+    # what the write does to the file's mode, said before it is written ("the file's mode
+    # changes 0644 -> 0640: it holds a secret in the clear"); empty when it keeps its mode
+    mode_note: str = ""
 
     @property
     def has_changes(self) -> bool:
@@ -90,7 +96,7 @@ class Plan:
 
     @property
     def holds_inline_secret(self) -> bool:
-        """Whether the new file carries a secret value (then it must be 0600)."""
+        """Whether the new file carries a secret value (then "other" may not read it)."""
         new = ConfigDocument.parse(self.new_text, self.source)
         return any(True for _ in secret_paths(new.view))
 
@@ -163,6 +169,7 @@ class Planner:
             changes=changes,
             diff=self._diff(masked),
             problems=new_doc.problems(self.version),
+            mode_note=_mode_note(doc, any(True for _ in secret_paths(new_doc.view))),
         )
 
     # -- every keystroke -----------------------------------------------------------------
@@ -268,6 +275,17 @@ class Planner:
                         middle = apply_mask(chunk, secret_spans(root), labels)
                         return "".join(entries.masked[:first] + [middle] + entries.masked[last:])
         return apply_mask(new, secret_spans(compose(new, self.doc.source)), labels)
+
+
+def _mode_note(doc: ConfigDocument, holds_secret: bool) -> str:
+    """What the write will do to the file's mode (safe_write.mode_after on its mode now)."""
+    if not doc.exists:
+        return mode_after(None, holds_secret)[1]
+    try:
+        current = stat.S_IMODE(os.stat(doc.source).st_mode)
+    except OSError:
+        return ""  # gone or unreadable: the write says what it does, or why it cannot
+    return mode_after(current, holds_secret)[1]
 
 
 @dataclass(frozen=True)

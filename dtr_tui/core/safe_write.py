@@ -1,5 +1,6 @@
 """Writing the config safely: stale guard, timestamped backup, atomic replace, kept mode
-and owner, 0600 when it holds a secret. A failed write leaves the file as it was."""
+and owner, no access for "other" when it holds a secret (`mode_after`). A failed write leaves
+the file as it was."""
 
 from __future__ import annotations
 
@@ -35,8 +36,36 @@ class WriteResult:
     backup: Path | None
     mode: int
     created: bool
-    tightened: bool  # mode narrowed to 0600 because the file now holds an inline secret
+    tightened: bool  # "other" lost its access because the file now holds an inline secret
     notes: list[str] = field(default_factory=list)
+
+
+NEW_SECRET_FILE_MODE = 0o600
+
+
+def mode_after(current_mode: int | None, holds_secret: bool) -> tuple[int | None, str]:
+    """The mode a write gives the file, and the note saying why when that is not its mode now.
+
+    `current_mode` is the file's mode, None for a file that does not exist yet. A file that
+    holds a secret in the clear loses the bits of "other" only: owner and group keep theirs,
+    as a registry's service group may read the file through its group (0644 -> 0640, 0640
+    stays). A new file holding a secret is made 0600: its group would be the one of whoever
+    runs the tool, not one chosen to read the file. The mode is None for a new file without
+    a secret: it gets the default (0644 less the umask), left to the writer.
+    """
+    if current_mode is None:
+        if not holds_secret:
+            return None, ""
+        return NEW_SECRET_FILE_MODE, (
+            f"the new file's mode is {NEW_SECRET_FILE_MODE:04o}: it holds a secret in the clear"
+        )
+    if holds_secret and current_mode & 0o007:
+        narrowed = current_mode & ~0o007
+        return narrowed, (
+            f"the file's mode changes {current_mode:04o} -> {narrowed:04o}: it holds a secret "
+            "in the clear"
+        )
+    return current_mode, ""
 
 
 def target_of(path: Path) -> Path:
@@ -98,16 +127,10 @@ def write_config(
         )
     data = text.encode("utf-8")
     info = real.stat() if current is not None else None
-    mode = stat.S_IMODE(info.st_mode) if info else _new_file_mode()
-    tightened = False
-    if holds_secret and mode & 0o077:
-        mode, tightened = 0o600, True
-    notes = []
-    if tightened:
-        notes.append(
-            "file mode tightened to 0600: it holds a secret in the clear (was "
-            f"{stat.S_IMODE(info.st_mode) if info else _new_file_mode():04o})"
-        )
+    planned, note = mode_after(stat.S_IMODE(info.st_mode) if info else None, holds_secret)
+    mode = _new_file_mode() if planned is None else planned
+    tightened = bool(note)
+    notes = [note] if note else []
     backup = None
     try:
         if current is not None:

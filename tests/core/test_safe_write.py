@@ -1,4 +1,5 @@
-"""The safe write: atomic, keeps mode and owner, 0600 with secrets, backups, stale guard."""
+"""The safe write: atomic, keeps mode and owner, no access for "other" with secrets, backups,
+stale guard."""
 
 from __future__ import annotations
 
@@ -43,13 +44,17 @@ def test_replaces_atomically_and_keeps_mode_and_a_backup(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_tightens_to_0600_with_an_inline_secret(tmp_path: Path) -> None:
+def test_an_inline_secret_takes_the_access_of_other_away(tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text(OLD)
     config.chmod(0o644)
     result = write(config, NEW, secret=True)
-    assert stat.S_IMODE(config.stat().st_mode) == 0o600
-    assert result.tightened and "0600" in result.notes[0]
+    assert (
+        stat.S_IMODE(config.stat().st_mode) == 0o640
+    )  # group keeps read (tests/core/test_write_mode.py)
+    assert result.tightened and result.notes[0] == (
+        "the file's mode changes 0644 -> 0640: it holds a secret in the clear"
+    )
 
 
 def test_keeps_the_owner(tmp_path: Path) -> None:
