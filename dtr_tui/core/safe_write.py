@@ -1,6 +1,7 @@
 """Writing the config safely: stale guard, timestamped backup, atomic replace, kept mode
-and owner, no access for "other" when it holds a secret (`mode_after`). A failed write leaves
-the file as it was."""
+and owner, no access for "other" when it holds a secret (`mode_after`), an in-place rewrite
+for a hard-linked file. A failed write leaves the file as it was, or says exactly what is on
+disk."""
 
 from __future__ import annotations
 
@@ -131,14 +132,24 @@ def write_config(
     mode = _new_file_mode() if planned is None else planned
     tightened = bool(note)
     notes = [note] if note else []
+    # a hard-linked file is rewritten in place: a new inode would leave the other names (and
+    # whoever reads through them) with the old text
+    linked = info is not None and info.st_nlink > 1
+    if linked and replace_inode:
+        assert info is not None
+        notes.append(
+            f"rewritten in place: the file has {info.st_nlink} hard links, and a new file "
+            "would leave the others with the old text"
+        )
     backup = None
     try:
         if current is not None:
             backup = _write_backup(real, current)
-        if replace_inode or current is None:
+        if current is None or (replace_inode and not linked):
             replace_atomically(real, data, mode, info)
         else:
-            _rewrite_in_place(real, data, mode)
+            assert backup is not None
+            _rewrite_in_place(real, data, mode, current, backup, source)
     except OSError as exc:
         if backup is not None:
             with contextlib.suppress(OSError):
@@ -252,15 +263,64 @@ def replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result 
     _fsync_dir(real.parent)
 
 
-def _rewrite_in_place(real: Path, data: bytes, mode: int) -> None:
+def _rewrite_in_place(
+    real: Path, data: bytes, mode: int, old: bytes, backup: Path, source: str
+) -> None:
+    """`real` rewritten through its own inode (hard links and a bind mount see the change).
+
+    The new length is reserved before a byte is overwritten, so a full disk stops it first;
+    a failure after that puts the old bytes back, and when that fails too the error says
+    what the file holds and where the backup is (the backup is then kept)."""
     fd = os.open(real, os.O_WRONLY)
     try:
-        os.ftruncate(fd, 0)
-        _write_all(fd, data)
-        os.fchmod(fd, mode)
-        os.fsync(fd)
+        if len(data) > len(old):
+            _reserve(fd, len(old), len(data))
+        try:
+            _write_all_at(fd, data)
+            os.ftruncate(fd, len(data))
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        except OSError as exc:
+            _put_back(fd, real, old, backup, source, exc)
     finally:
         os.close(fd)
+
+
+def _reserve(fd: int, length: int, size: int) -> None:
+    """The file, `length` bytes long, made `size` bytes long on disk without changing a byte
+    it holds; on failure it is cut back to `length`."""
+    try:
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL):
+                raise
+            # no fallocate on this filesystem: append zeros past the end
+            _write_all_at(fd, b"\0" * (size - length), length)
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, length)
+        raise
+
+
+def _put_back(fd: int, real: Path, old: bytes, backup: Path, source: str, failure: OSError) -> None:
+    """After a failed in-place rewrite: the old bytes again, or an error saying what is on
+    disk now."""
+    reason = _explain_os_error(failure)
+    try:
+        _write_all_at(fd, old)
+        os.ftruncate(fd, len(old))
+        os.fsync(fd)
+    except OSError:
+        raise WriteError(
+            f"{reason} while it was rewritten in place, and the previous text could not be "
+            f"put back: the file now holds a partly written config; the previous version is "
+            f"in {backup}",
+            source=source,
+            hint=f"put it back with `dtr-tui rollback` (the newest backup) or `cp {backup} {real}`",
+        ) from None
+    raise failure
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -268,6 +328,14 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _write_all_at(fd: int, data: bytes, offset: int = 0) -> None:
+    """`data` written at `offset` of the file (the file's own offset is not used)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 def _fsync_dir(directory: Path) -> None:
