@@ -56,6 +56,7 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def plan(args: argparse.Namespace) -> int:
+    _refuse_engine_flags(args, "plans against the file alone")
     as_json = args.output == "json"
     if getattr(args, "service", None):
         target, env_notes, doc = _plan_service(args)
@@ -153,24 +154,30 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
     return target, [f"target: {target.label}: {target.config_inside} is {target.config_on_host}"]
 
 
+def _refuse_engine_flags(args: argparse.Namespace, alone: str) -> None:
+    """--no-container with --restart, --container or --service: they contradict."""
+    if not getattr(args, "no_container", False):
+        return
+    clash = [
+        flag
+        for flag, given in (
+            ("--restart", getattr(args, "restart", False)),
+            ("--container", getattr(args, "container", None)),
+            ("--service", getattr(args, "service", None)),
+        )
+        if given
+    ]
+    if clash:
+        raise DtrError(
+            f"--no-container {alone}, but {' and '.join(clash)} "
+            f"need{'s' if len(clash) == 1 else ''} the Docker engine",
+            field="--no-container",
+            hint="drop one of them",
+        )
+
+
 def apply(args: argparse.Namespace) -> int:
-    if getattr(args, "no_container", False):
-        clash = [
-            flag
-            for flag, given in (
-                ("--restart", getattr(args, "restart", False)),
-                ("--container", getattr(args, "container", None)),
-                ("--service", getattr(args, "service", None)),
-            )
-            if given
-        ]
-        if clash:
-            raise DtrError(
-                f"--no-container writes the file alone, but {' and '.join(clash)} "
-                f"need{'s' if len(clash) == 1 else ''} the Docker engine",
-                field="--no-container",
-                hint="drop one of them",
-            )
+    _refuse_engine_flags(args, "writes the file alone")
     if getattr(args, "service", None):
         return _apply_service(args)
     target, client = _docker_target(args)

@@ -28,6 +28,23 @@ def common_parent() -> argparse.ArgumentParser:
     return common
 
 
+class _Once(argparse.Action):
+    """A flag that takes one value: given twice with different values is a usage error, not
+    a silent last-wins."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        before = getattr(namespace, self.dest, None)
+        if before is not None and before != values:
+            raise argparse.ArgumentError(self, f"given twice ({before} and {values}): give it once")
+        setattr(namespace, self.dest, values)
+
+
 def inputs_parent() -> argparse.ArgumentParser:
     """--from, --driver, --set, --unset: what turns the file into the draft."""
     inputs = argparse.ArgumentParser(add_help=False)
@@ -40,6 +57,7 @@ def inputs_parent() -> argparse.ArgumentParser:
     )
     inputs.add_argument(
         "--driver",
+        action=_Once,
         metavar="NAME",
         help="switch backend (filesystem, s3, swift, azure, gcs, inmemory)",
     )

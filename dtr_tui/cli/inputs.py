@@ -59,12 +59,36 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
         draft = _mended(doc, version, driver_flag or "filesystem", notes)
     if driver_flag:
         draft = switch_driver(draft, driver_flag, version, notes, stored=doc.exists)
+    given: dict[tuple[str, ...], tuple[str, Any]] = {}  # path -> (flag, value): one each
     for item in getattr(args, "set", None) or []:
         path_, value = parse_assignment(item, draft, version)
+        _once(given, path_, "--set", value)
         draft = draft.with_value(path_, value)
     for item in getattr(args, "unset", None) or []:
-        draft = draft.with_value(resolve_unset(item, draft, version), None)
+        path_ = resolve_unset(item, draft, version)
+        _once(given, path_, "--unset", None)
+        draft = draft.with_value(path_, None)
     return Inputs(path, version, doc, draft, notes)
+
+
+def _once(
+    given: dict[tuple[str, ...], tuple[str, Any]], path: tuple[str, ...], flag: str, value: Any
+) -> None:
+    """Refuse a key given twice with different values, or both set and unset: the last flag
+    would win silently. The values are never shown (one may be a secret)."""
+    before = given.setdefault(path, (flag, value))
+    if before == (flag, value):
+        return
+    key = "storage." + ".".join(path)
+    if before[0] != flag:
+        what = "both set (--set) and removed (--unset)"
+    else:
+        what = "set twice with different values"
+    raise DtrError(
+        f"{key} is {what}: it is not clear which one is meant",
+        field=flag,
+        hint=f"give {'.'.join(path)} once",
+    )
 
 
 def _upload_name(name: str) -> str:
