@@ -1,7 +1,7 @@
-"""Writing the config safely: stale guard, timestamped backup, atomic replace, kept mode
-and owner, no access for "other" when it holds a secret (`mode_after`), an in-place rewrite
-for a hard-linked file. A failed write leaves the file as it was, or says exactly what is on
-disk."""
+"""Writing the config safely: stale guard, timestamped backup, atomic replace, kept mode,
+owner and extended attributes (ACLs, SELinux label), no access for "other" when it holds a
+secret (`mode_after`), an in-place rewrite for a hard-linked file. A failed write leaves the
+file as it was, or says exactly what is on disk."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def write_config(
         if current is not None:
             backup = _write_backup(real, current)
         if current is None or (replace_inode and not linked):
-            replace_atomically(real, data, mode, info)
+            notes += replace_atomically(real, data, mode, info)
         else:
             assert backup is not None
             _rewrite_in_place(real, data, mode, current, backup, source)
@@ -239,17 +239,23 @@ def _write_backup(real: Path, data: bytes) -> Path:
     return backup
 
 
-def replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result | None) -> None:
+def replace_atomically(
+    real: Path, data: bytes, mode: int, info: os.stat_result | None
+) -> list[str]:
     """`real` replaced whole by `data`: a temp file beside it, fsynced, renamed over it (owner
-    kept from `info` when given), so a failure leaves the old file as it was."""
+    and extended attributes kept from the old file when `info` is given), so a failure leaves
+    the old file as it was. Returns notes on what could not be kept."""
     fd, tmp_name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
+    notes: list[str] = []
     try:
         _write_all(fd, data)
-        os.fchmod(fd, mode)
         if info is not None:
             with contextlib.suppress(PermissionError):
                 os.fchown(fd, info.st_uid, info.st_gid)
+            # after the owner (a chown may clear some), before the mode (an ACL sets it)
+            notes = _copy_xattrs(real, fd)
+        os.fchmod(fd, mode)
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -261,6 +267,33 @@ def replace_atomically(real: Path, data: bytes, mode: int, info: os.stat_result 
             tmp.unlink()
         raise
     _fsync_dir(real.parent)
+    return notes
+
+
+def _copy_xattrs(real: Path, fd: int) -> list[str]:
+    """The old file's extended attributes (user.*, POSIX ACLs, the SELinux label) on the new
+    one, which also loses any it got from the directory (a default ACL) that the old one had
+    not. One that cannot be copied is named in a note; the write goes on."""
+    try:
+        names = os.listxattr(real)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            return []  # the filesystem has none to keep
+        return [f"its extended attributes could not be read ({exc.strerror}): not kept"]
+    notes = []
+    with contextlib.suppress(OSError):
+        for extra in set(os.listxattr(fd)) - set(names):
+            with contextlib.suppress(OSError):
+                os.removexattr(fd, extra)
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(real, name))
+        except OSError as exc:
+            notes.append(
+                f"extended attribute {name} could not be kept ({exc.strerror}): the new file "
+                "does not have it"
+            )
+    return notes
 
 
 def _rewrite_in_place(
