@@ -528,6 +528,8 @@ def _print_plan(result: Plan, notes: list[str]) -> None:
         print("\nSummary:")
         for line in result.summary:
             print(f"  {safe_text(line)}")
+        if result.mode_note:  # said before the write, not only after it
+            print(f"  {result.mode_note}")
     else:
         print(f"No change: {safe_text(result.source)} already says this.")
     if result.problems:
@@ -544,6 +546,7 @@ def _plan_json(result: Plan, notes: list[str]) -> dict[str, object]:
         "valid": not result.errors,
         "diff": result.diff,
         "changes": [c.as_dict() for c in result.changes],
+        "mode_note": result.mode_note if result.has_changes and result.mode_note else None,
         "problems": [p.as_dict() for p in result.problems],
         "notes": notes,
     }
