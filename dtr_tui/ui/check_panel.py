@@ -23,7 +23,10 @@ MARKS: dict[str, tuple[str, str]] = {
 }
 
 
-CLOSE_HINT = "escape closes this panel · ctrl+t runs the test again"
+CLOSE_HINT = "escape closes this panel · f6 moves here · ctrl+t runs the test again"
+# once a run is over, the rows that need something done come first: at 80x24 the panel shows
+# a handful of rows, and a FAIL must not be the one scrolled out of sight
+ORDER = {"fail": 0, "warn": 1, "pass": 2, "skipped": 3}
 
 
 def plural(count: int, noun: str) -> str:
@@ -36,11 +39,12 @@ class CheckPanel(VerticalScroll):
     DEFAULT_CSS = """
     CheckPanel {
         height: auto;
-        max-height: 40%;
+        max-height: 40%;  /* while it runs the form stays in sight: keys still edit it */
         border-top: hkey $primary-background;
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
+    CheckPanel.-done { max-height: 60%; }
     CheckPanel > Static { width: 100%; }
     """
 
@@ -63,6 +67,7 @@ class CheckPanel(VerticalScroll):
         self.title, self.names, self.results = title, list(names), {}
         self.move, self.moving, self.running, self.state = None, moving, True, ""
         self.updates = 0
+        self.set_class(False, "-done")
         self._show()
 
     def add(self, result: Any) -> None:
@@ -79,6 +84,7 @@ class CheckPanel(VerticalScroll):
     def finish(self, state: str = "") -> None:
         self.running, self.moving = False, False
         self.state = state
+        self.set_class(True, "-done")
         self._show()
 
     # -- what is shown --------------------------------------------------------------------
@@ -112,17 +118,15 @@ class CheckPanel(VerticalScroll):
             )
         return text
 
-    def _show(self) -> None:
-        # one space after each cell but the last: "0.96 s" never runs into the check's name
-        table = Table.grid(expand=True, padding=(0, 1, 0, 0))
-        table.add_column(no_wrap=True, width=6)  # mark and word
-        table.add_column(no_wrap=True, justify="right", width=7)  # time
-        table.add_column(ratio=1)  # name: detail / fix
+    def _rows(self) -> list[tuple[str, Text, str, Text]]:
+        """(status, mark, time, what) of each check and of the registry data, in the checks'
+        order while they run."""
+        rows = []
         for name in self.names:
             result = self.results.get(name)
             if result is None:
                 word, style = MARKS["wait"]
-                table.add_row(Text(word, style=style), "", Text(name, style="dim"))
+                rows.append(("wait", Text(word, style=style), "", Text(name, style="dim")))
                 continue
             status = str(result.status)
             word, style = MARKS[status]
@@ -133,14 +137,14 @@ class CheckPanel(VerticalScroll):
             if result.fix and status in ("fail", "warn"):
                 body.append(f"\nfix: {result.fix}", style="italic")
             seconds = "" if status == "skipped" else f"{result.seconds:.2f} s"  # not run: no time
-            table.add_row(Text(word, style=style), seconds, body)
+            rows.append((status, Text(word, style=style), seconds, body))
         if self.moving:
             word, style = MARKS["wait"]
-            table.add_row(
-                Text(word, style=style), "", Text("registry data (what a switch hides)", "dim")
-            )
+            what = Text("registry data (what a switch hides)", "dim")
+            rows.append(("wait", Text(word, style=style), "", what))
         elif self.move is not None:
-            word, style = MARKS["warn" if self.move.warning else "pass"]
+            status = "warn" if self.move.warning else "pass"
+            word, style = MARKS[status]
             body = Text()
             body.append("registry data", style="bold")
             body.append(f": {self.move.message}")
@@ -150,7 +154,22 @@ class CheckPanel(VerticalScroll):
                     "before you save (e.g. rclone copy), or keep the current backend",
                     style="italic",
                 )
-            table.add_row(Text(word, style=style), f"{self.move.current.seconds:.2f} s", body)
+            rows.append(
+                (status, Text(word, style=style), f"{self.move.current.seconds:.2f} s", body)
+            )
+        return rows
+
+    def _show(self) -> None:
+        # one space after each cell but the last: "0.96 s" never runs into the check's name
+        table = Table.grid(expand=True, padding=(0, 1, 0, 0))
+        table.add_column(no_wrap=True, width=6)  # mark and word
+        table.add_column(no_wrap=True, justify="right", width=7)  # time
+        table.add_column(ratio=1)  # name: detail / fix
+        rows = self._rows()
+        if not self.running:
+            rows.sort(key=lambda row: ORDER.get(row[0], len(ORDER)))  # stable: checks' order
+        for _, mark, seconds, what in rows:
+            table.add_row(mark, seconds, what)
         grid = Table.grid(expand=True)
         grid.add_row(self.headline())
         grid.add_row(table)

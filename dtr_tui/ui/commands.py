@@ -61,6 +61,13 @@ COMMANDS: tuple[Command, ...] = (
         "Stop a running connection test; once it has finished, close its panel",
     ),
     Command("reveal", "ctrl+r", "Reveal", "Show or hide the secret fields' values"),
+    Command(
+        "focus_checks",
+        "f6",
+        "Results",
+        "Move to the connection test's results, to scroll them (up/down, page up/down)",
+        show=False,  # the panel's own last line names it
+    ),
     Command("show_tab('yaml')", "f2", "YAML", "Show the YAML tab", show=False),
     Command("show_tab('diff')", "f3", "Diff", "Show the Diff tab", show=False),
     Command("app.help", "question_mark", "Help", "List every key (also f1)"),

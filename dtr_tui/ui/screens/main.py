@@ -217,6 +217,9 @@ class MainScreen(Screen[None]):
             text.append(": the storage section as it will be written; ")
             text.append("Diff", style="bold")
             text.append(": the change to the file, secrets masked. f2 / f3 switch, up/down scroll.")
+        elif type(widget).__name__ == "CheckPanel":  # its module loads with the first ctrl+t
+            text.append("Test results", style="bold")
+            text.append(": up/down, page up/down scroll; escape closes them.")
         self.query_one("#field-help", Static).update(text)
 
     def _describe_focus(self) -> None:
@@ -338,6 +341,8 @@ class MainScreen(Screen[None]):
             return self._checks_running()
         if action == "close_checks":
             return self._checks_finished()
+        if action == "focus_checks":
+            return self._has_checks()
         return True
 
     def why_not(self, action: str) -> str | None:
@@ -346,6 +351,8 @@ class MainScreen(Screen[None]):
             return READ_ONLY[action]
         if action == "cancel_checks":
             return "No connection test is running."
+        if action == "focus_checks":
+            return "No connection test results: ctrl+t runs the test."
         return None
 
     def action_refuse_write(self, action: str) -> None:
@@ -608,10 +615,28 @@ class MainScreen(Screen[None]):
 
         return any(not panel.running for panel in self.query(CheckPanel))
 
+    def _has_checks(self) -> bool:
+        from ..check_panel import CheckPanel
+
+        return bool(self.query(CheckPanel))
+
+    _focus_before_checks: Any = None  # where f6 came from: escape goes back there
+
+    def action_focus_checks(self) -> None:
+        from ..check_panel import CheckPanel
+
+        panels = self.query(CheckPanel)
+        if panels and self.focused is not panels.first():
+            self._focus_before_checks = self.focused
+            panels.first().focus()
+
     async def action_close_checks(self) -> None:
         from ..check_panel import CheckPanel
 
         await self.query(CheckPanel).remove()
+        back, self._focus_before_checks = self._focus_before_checks, None
+        if back is not None and back.is_attached:
+            back.focus()
         self.refresh_bindings()
 
     @on(Worker.StateChanged)
