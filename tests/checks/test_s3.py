@@ -128,8 +128,9 @@ def test_default_chain_says_which_source(
     p = params(moto_auth_server, bucket)
     del p["accesskey"], p["secretkey"]
     results = check_storage("s3", p)
-    results.assert_all_pass(allow_skip=("TLS",))
-    assert "environment" in results["credentials"].detail
+    # found in this shell only: a warning, the registry's environment may lack them (QA A5)
+    results.assert_all_pass(allow_skip=("TLS",), allow_warn=("credentials",))
+    assert "AWS_ACCESS_KEY_ID" in results["credentials"].detail
 
 
 # The checks that call the endpoint. Each must end with the SDK's own timeout error (naming the

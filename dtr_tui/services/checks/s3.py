@@ -151,7 +151,9 @@ class S3Session:
             return "explicit", None
         with self._creds_lock:
             if self._resolved is None:
-                self._resolved = _default_chain(ctx.remaining if ctx else self.timeout)
+                self._resolved = _default_chain(
+                    ctx.remaining if ctx else self.timeout, _blank_keys(t)
+                )
         source, creds = self._resolved
         if creds is None:
             raise CheckFailed(source, _NO_CREDENTIALS_FIX)
@@ -209,13 +211,54 @@ class S3Session:
         return client
 
 
+def _blank_keys(target: S3Target) -> str:
+    """What the config's keys are, for a message saying the default chain was used."""
+    if target.accesskey and not target.secretkey:
+        return "only accesskey is set (secretkey is blank), so the registry ignores it"
+    if target.secretkey and not target.accesskey:
+        return "only secretkey is set (accesskey is blank), so the registry ignores it"
+    return "accesskey and secretkey are blank"
+
+
+def _shell_source(source: str) -> str | None:
+    """Where in this shell boto3 found credentials that the registry's process may not have:
+    named precisely (variables, file and profile), or None for a host-wide source."""
+    import os
+
+    profile = os.environ.get("AWS_PROFILE") or "default"
+    if source == "env":
+        names = [n for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+                 if os.environ.get(n)]  # fmt: skip
+        return "the variables " + ", ".join(names) + " of the shell running dtr-tui"
+    if source == "shared-credentials-file":
+        path = os.path.expanduser(
+            os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+        )
+        return f"profile {profile} of {path}, read by dtr-tui as {_user()}"
+    if source == "config-file":
+        path = os.path.expanduser(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+        return f"profile {profile} of {path}, read by dtr-tui as {_user()}"
+    return None
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "this user"
+
+
 _NO_CREDENTIALS_FIX = (
     "set accesskey and secretkey, or give the registry host an IAM instance role "
     "(or the registry's environment AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
 )
 
 
-def _default_chain(seconds: float) -> tuple[str, Any]:
+def _default_chain(
+    seconds: float, keys: str = "accesskey and secretkey are blank"
+) -> tuple[str, Any]:
     """Walk boto3's credential chain as the registry's would be walked on this host:
     (source, frozen credentials), or (why none were found, None)."""
     import os
@@ -243,7 +286,7 @@ def _default_chain(seconds: float) -> tuple[str, Any]:
         profile = os.environ.get("AWS_PROFILE") or "default"
         where = os.environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") or "http://169.254.169.254"
         return (
-            "no credentials: accesskey and secretkey are blank, and the default chain found "
+            f"no credentials: {keys}, and the default chain found "
             "none on this host: no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment, "
             f"no keys for profile {profile} in {shared} or {config}, no instance role "
             f"answering at {where}",
@@ -409,11 +452,6 @@ def s3_checks(draft: StorageDraft, version: RegistryVersion, timeout: float = 5.
                 "(its chain is static keys, env, shared file, EC2 role)",
                 "use registry 3.x, or set accesskey/secretkey",
             )
-        if bool(target.accesskey) != bool(target.secretkey):
-            return warned(
-                f"only one of accesskey/secretkey is set, so both are ignored; using {where}",
-                "set both, or leave both out to use the default chain",
-            )
         try:
             call(
                 ctx, "s3:GetBucketLocation", bucket_arn, "get_bucket_location", Bucket=target.bucket
@@ -421,6 +459,21 @@ def s3_checks(draft: StorageDraft, version: RegistryVersion, timeout: float = 5.
         except CheckFailed as failed:
             if "access denied" not in failed.detail and "does not exist" not in failed.detail:
                 raise
+        if bool(target.accesskey) != bool(target.secretkey):
+            return warned(
+                f"{_blank_keys(target)}; accepted by {target.where} with credentials from "
+                f"{_shell_source(source) or where}",
+                "set both accesskey and secretkey, or leave both out to use the default chain",
+            )
+        shell = _shell_source(source)
+        if shell:
+            return warned(
+                f"accepted by {target.where} with credentials from {shell}: not necessarily "
+                "in the registry's environment, which does not share this shell's variables "
+                "or home directory",
+                "set accesskey and secretkey, or give the registry's process (its container) "
+                "the same AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or credentials file",
+            )
         return passed(f"accepted by {target.where}; from {where}")
 
     def bucket_exists(ctx: CheckContext) -> Outcome:
