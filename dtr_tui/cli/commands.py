@@ -194,6 +194,7 @@ def apply(args: argparse.Namespace) -> int:
     )
     if stop is not None:
         return stop
+    inode = _inode(Path(result.source))
     outcome = apply_plan(
         result,
         progress=lambda step: print(f"  {step}", flush=True),
@@ -205,7 +206,25 @@ def apply(args: argparse.Namespace) -> int:
     )
     if outcome.healthy is None:
         print(RESTART_HINT)
+        if target is None and inode is not None and _inode(Path(result.source)) != inode:
+            print(SINGLE_FILE_MOUNT_NOTE, file=sys.stderr)
     return _written(args, _report_outcome(outcome))
+
+
+SINGLE_FILE_MOUNT_NOTE = (
+    "note: the file was replaced by a new one (a new inode): a container that bind-mounts "
+    "this one file (-v FILE:/etc/docker/registry/config.yml) keeps the old one, even after "
+    "docker restart; recreate it, bind-mount the directory instead, or apply with "
+    "--container NAME, which rewrites such a file in place"
+)
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()  # through a symlink: the file the registry reads
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _written(args: argparse.Namespace, code: int) -> int:
@@ -463,10 +482,13 @@ def rollback(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(f"Restore {chosen.name} over {path}?"):
         print("Nothing was written.", file=sys.stderr)
         return ERROR
+    inode = _inode(path)
     result = restore_backup(path, chosen, expected_fingerprint=fingerprint)
     print(f"restored {chosen.name}; the replaced version is kept as {result.backup}")
     _audit_rollback(path, chosen, fingerprint, wanted_bytes, changed, result.backup)
     print(RESTART_HINT)
+    if inode is not None and _inode(path) != inode:
+        print(SINGLE_FILE_MOUNT_NOTE, file=sys.stderr)
     return OK
 
 

@@ -18,6 +18,7 @@ from ..core.drivers import DRIVERS, driver_model
 from ..core.errors import ConfigReadError, DtrError
 from ..core.options import StorageOptions, reserved_keys
 from ..core.params import Kind, specs
+from ..core.secrets import is_secret_key
 from ..core.upload import Upload, parse_upload, read_upload
 from ..core.validation import allowed_drivers, model_for_path
 from ..core.versions import RegistryVersion
@@ -63,12 +64,26 @@ def load_inputs(args: argparse.Namespace, doc: ConfigDocument | None = None) -> 
     for item in getattr(args, "set", None) or []:
         path_, value = parse_assignment(item, draft, version)
         _once(given, path_, "--set", value)
+        notes += _literal_secret_note(item, path_)
         draft = draft.with_value(path_, value)
     for item in getattr(args, "unset", None) or []:
         path_ = resolve_unset(item, draft, version)
         _once(given, path_, "--unset", None)
         draft = draft.with_value(path_, None)
     return Inputs(path, version, doc, draft, notes)
+
+
+def _literal_secret_note(item: str, path: tuple[str, ...]) -> list[str]:
+    """A secret typed on the command line stays in the shell history and in `ps`: say so,
+    and name the forms that keep it out (the value itself is never repeated)."""
+    key, raw = item.split("=", 1)
+    from_elsewhere = raw.startswith(("@", "env:")) and not raw.startswith("@@")
+    if not is_secret_key(path[-1]) or from_elsewhere:
+        return []
+    return [
+        f"storage.{'.'.join(path)} was given on the command line, so it stays in the shell "
+        f"history and shows in `ps`: --set {key.strip()}=@FILE or =env:VAR keep it out"
+    ]
 
 
 def _once(
