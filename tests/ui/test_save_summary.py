@@ -57,5 +57,28 @@ async def test_the_save_dialog_shows_how_many_changes_are_below(
         count = len(dialog.plan.summary)
         assert count > 6
         summary = shown(dialog.query_one("#save-summary Static", Static))
-        assert summary.splitlines()[-1] == f"…and {count - 5} more (see the diff)"
+        listed = 5 - bool(dialog.plan.mode_note)  # a mode note takes the first line
+        assert summary.splitlines()[-1] == f"…and {count - listed} more (see the diff)"
         assert len(summary.splitlines()) == 6
+
+
+async def test_the_save_dialog_says_the_file_mode_will_change_before_it_writes(
+    tmp_path: Path, app_for: AppFactory
+) -> None:
+    """A file that holds a secret in the clear loses its 'other' bits on save: said first."""
+    config = tmp_path / "config.yml"
+    config.write_text(
+        "version: 0.1\nhttp:\n  secret: not-a-real-http-secret\nstorage:\n"
+        "  filesystem:\n    rootdirectory: /var/lib/registry\n"
+    )
+    config.chmod(0o644)
+    app = app_for(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("tab", "end", "x")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        summary = shown(app.screen.query_one("#save-summary Static", Static)).splitlines()
+        assert summary[0] == "! the file's mode changes 0644 -> 0640: it holds a secret in the clear"
+        assert summary[1] == "• storage.filesystem.rootdirectory: /var/lib/registry → /var/lib/registryx"

@@ -102,11 +102,13 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
                 Text(f"Target: {self.target} — will {action} {plan.source}"),
                 classes="dialog-target",
             )
-            summary = "\n".join(
-                summary_lines(plan.summary)
+            room = SUMMARY_LINES - (1 if plan.mode_note else 0)  # the mode note goes first
+            lines = (
+                summary_lines(plan.summary, room)
                 if plan.summary or plan.file_exists
                 else ["• a new config file with these storage settings (the file does not exist yet)"]
             )
+            summary = "\n".join([f"! {plan.mode_note}"] * bool(plan.mode_note) + lines)
             with VerticalScroll(id="save-summary"):
                 yield Static(Text(summary))
             with ScrollableContainer(id="save-diff"):
