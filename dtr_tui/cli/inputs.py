@@ -280,7 +280,7 @@ def _refuse_whole_block(
     verb = "set" if flag == "--set" else "remove"
     if head == draft.driver or driver_model(head) is not None:
         model = driver_model(head)
-        keys = ", ".join(f"{head}.{n}" for n in specs(model)) if model is not None else ""
+        keys = ", ".join(f"{head}.{n}" for n in _known(model, version)) if model else ""
         other = (
             "leave it with --driver NAME"
             if head == draft.driver
@@ -295,7 +295,7 @@ def _refuse_whole_block(
         )
     if head in reserved_keys(version.major):
         group = StorageOptions.group(head)
-        names = [f"{head}.{n}" for n in specs(group)]
+        names = [f"{head}.{n}" for n in _known(group, version)]
         raise DtrError(
             f"storage.{head} is an option group, not one value: {verb} its keys one by one",
             field=flag,
@@ -338,7 +338,7 @@ def _refuse_key_under_value(path: tuple[str, ...], flag: str) -> None:
 
 def _suggest(word: str, draft: StorageDraft, version: RegistryVersion) -> str:
     model = driver_model(draft.driver)
-    names = [f"{draft.driver}.{n}" for n in (specs(model) if model else {})]
+    names = [f"{draft.driver}.{n}" for n in (_known(model, version) if model else [])]
     names += [f"{g}.…" for g in reserved_keys(version.major)]
     close = difflib.get_close_matches(word, [n.split(".")[-1] for n in names], n=3)
     listing = ", ".join(names)
@@ -362,7 +362,7 @@ def parse_assignment(
         )
     found = model_for_path(("storage", *path))
     if found is None:
-        _refuse_unknown_parameter(path, "--set")
+        _refuse_unknown_parameter(path, "--set", version)
         return path, text
     owner, name = found
     spec = specs(owner)[name]
@@ -376,21 +376,27 @@ def resolve_unset(key: str, draft: StorageDraft, version: RegistryVersion) -> tu
     the config holds (a misspelt one can always be removed)."""
     path = resolve_key(key, draft, version, "--unset")
     if model_for_path(("storage", *path)) is None and draft.get(path) is None:
-        _refuse_unknown_parameter(path, "--unset")
+        _refuse_unknown_parameter(path, "--unset", version)
     return path
 
 
-def _refuse_unknown_parameter(path: tuple[str, ...], flag: str) -> None:
+def _known(model: Any, version: RegistryVersion) -> list[str]:
+    """The parameter names of `model` that registry `version` reads (the hints list only
+    those: a 3.x-only key is refused under 2.8 anyway)."""
+    return [n for n, spec in specs(model).items() if spec.known_in(version)]
+
+
+def _refuse_unknown_parameter(path: tuple[str, ...], flag: str, version: RegistryVersion) -> None:
     """An error for `s3.regoin`: not a parameter of the driver (with the close ones)."""
     model = driver_model(path[0])
     if model is None or len(path) < 2:
         return
-    prefix, names = path[:2], list(specs(model))
+    prefix, names = path[:2], _known(model, version)
     spec = specs(model).get(path[1])
     if spec is not None and spec.kind is Kind.MAPPING:
         return  # free-form: any key may go under it
     if spec is not None and spec.kind is Kind.GROUP and len(path) > 2:
-        prefix, names = path[:3], list(specs(model.group(path[1])))
+        prefix, names = path[:3], _known(model.group(path[1]), version)
     elif spec is not None:
         return
     close = difflib.get_close_matches(prefix[-1], names, n=1)

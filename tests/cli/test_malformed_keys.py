@@ -72,3 +72,14 @@ def test_keys_of_groups_still_work(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "storage.delete.enabled: set to true" in result.stdout
+
+
+def test_the_keys_listed_are_the_ones_the_target_version_reads(tmp_path: Path) -> None:
+    config = tmp_path / "c.yml"
+    config.write_text(CONFIG)
+    args = ["--config", str(config)]
+    old = run(*args, "plan", "--no-container", "--set", "s3.regoin=x")
+    assert "did you mean s3.region?" in old.stderr
+    assert "forcepathstyle" not in old.stderr and "usedualstack" not in old.stderr  # 3.x only
+    new = run(*args, "--registry-version", "3", "plan", "--no-container", "--set", "s3.regoin=x")
+    assert "forcepathstyle" in new.stderr
