@@ -107,14 +107,55 @@ def sdk_timeout(timeout: float) -> float:
     return max(0.1, timeout * 0.8)
 
 
+MASK = "********"
+# Secrets this short would be masked inside ordinary words ("a" in "bucket"): they are masked
+# only as a whole delimited value, in quotes or after `=` or `: ` (b'x', key=x&, "secret": "x").
+SHORT = 4
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in error text: as is, escaped as a Python str or bytes repr
+    (an InvalidHeader quotes b'pa\\nss'), as JSON, and URL-encoded."""
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    try:
+        forms.add(repr(secret.encode("utf-8"))[2:-1])
+        forms.add(repr(secret.encode("latin-1"))[2:-1])  # how http.client encodes headers
+    except UnicodeEncodeError:
+        pass
+    forms.add(quote(secret, safe=""))
+    forms.add(quote_plus(secret, safe=""))
+    return {f for f in forms if f}
+
+
 class Scrubber:
-    """Removes secret values from any text before it leaves a check."""
+    """Removes secret values (and their escaped and URL-encoded forms) from any text before
+    it leaves a check."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
+        import re
+
+        forms: set[str] = set()
+        short: set[str] = set()
+        for secret in {s for s in secrets if s}:
+            (forms if len(secret) >= SHORT else short).update(secret_forms(secret))
+        short -= forms
         # Longest first, so a secret containing another is replaced whole.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._secrets = sorted(forms, key=len, reverse=True)
+        self._short = [
+            re.compile(r"(?<=['\"=])" + re.escape(f) + r"(?=['\"&;,)\s]|$)")
+            for f in sorted(short, key=len, reverse=True)
+        ] + [
+            re.compile(r"(?<=: )" + re.escape(f) + r"(?=['\"&;,)\s]|$)")
+            for f in sorted(short, key=len, reverse=True)
+        ]
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
-            text = text.replace(secret, "********")
+            text = text.replace(secret, MASK)
+        for pattern in self._short:
+            text = pattern.sub(MASK, text)
         return text
