@@ -94,7 +94,7 @@ def decode_text(data: bytes, source: str) -> str:
         raise ConfigReadError(
             f"is not UTF-8 text (byte {exc.start} cannot be decoded)", source=source, line=line
         ) from None
-    return text.removeprefix("\ufeff")
+    return text  # a byte order mark stays: the file is written back with it
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class ConfigDocument:
     @classmethod
     def load(cls, path: Path) -> ConfigDocument:
         text, data = read_text_file(path)
-        if not text.strip() or _only_comments(text):
+        if not text.removeprefix("\ufeff").strip() or _only_comments(text):
             raise ConfigReadError(
                 "is empty: a registry config needs at least `version: 0.1` and a storage section",
                 source=str(path),
@@ -230,6 +230,7 @@ class ConfigDocument:
 
 
 def _only_comments(text: str) -> bool:
+    text = text.removeprefix("\ufeff")
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 

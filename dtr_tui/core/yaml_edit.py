@@ -130,7 +130,10 @@ class Splicer:
             parts.append(text)
             position = edit.end
         parts.append(self.text[position:])
-        return "".join(parts)
+        out = "".join(parts)
+        if self.text.startswith("\ufeff") and not out.startswith("\ufeff"):
+            out = "\ufeff" + out  # the first key was rewritten: the file keeps its BOM
+        return out
 
     # -- positions -------------------------------------------------------------------
     def line_start(self, line: int) -> int:

@@ -51,14 +51,20 @@ class _UntypedResolver(VersionedResolver):
 _composers = threading.local()
 
 
-def _composer() -> YAML:
-    """One YAML object per thread: making one looks for plug-ins on disk (0.4 ms a keystroke)."""
-    found: YAML | None = getattr(_composers, "yaml", None)
+def _composer(text: str = "") -> YAML:
+    """One YAML object per thread: making one looks for plug-ins on disk (0.4 ms a keystroke).
+
+    A text that starts with a byte order mark is read by the pure-Python parser: the C one
+    leaves the mark out of its indexes, which then miss the text (a file keeps its BOM)."""
+    pure = text.startswith("\ufeff")
+    name = "pure" if pure else "yaml"
+    found: YAML | None = getattr(_composers, name, None)
     if found is None:
         # The C parser (ruamel.yaml.clib) composes ten times faster than the pure one and
         # gives the same marks; ruamel falls back to pure Python when it is missing.
-        found = _composers.yaml = YAML(typ="safe", pure=False)
+        found = YAML(typ="safe", pure=pure)
         found.Resolver = _UntypedResolver
+        setattr(_composers, name, found)
     return found
 
 
@@ -73,7 +79,7 @@ def compose(text: str, source: str) -> Node | None:
             hint="replace the tab at the start of that line with spaces",
         )
     try:
-        return _composer().compose(text)
+        return _composer(text).compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -281,7 +287,7 @@ def anchors_of(text: str) -> Anchors:
     value_alias: dict[int, AliasUse] = {}
     stack: list[list[Any]] = []  # [is_mapping, events seen, last key start]
     try:
-        for event in _composer().parse(text):
+        for event in _composer(text).parse(text):
             if isinstance(event, CollectionEndEvent):
                 stack.pop()
                 continue
