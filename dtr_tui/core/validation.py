@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
+from .drivers.s3 import _is_aws as is_aws_endpoint
 from .options import StorageOptions, reserved_keys
 from .params import Kind, Param, ParamGroup, specs
 from .problems import Path, Problem, Severity
@@ -123,8 +124,170 @@ def validate_storage(
         return problems
     if driver is not None:
         problems += validate_driver(driver, storage[driver], version)
+        problems += _driver_traps(driver, storage, version, problems)
     problems += _validate_options(storage, version, has_redis)
     return problems
+
+
+# Characters seen to break registry 2.8 (2.8.2 against moto S3 and a Swift all-in-one):
+# an S3 rootdirectory with `#`, `?` or a non-ASCII character, and a Swift prefix with `?` or
+# `&`, fail every push at the upload's move (`Path not found: …/_uploads/<uuid>/data`),
+# redirects on or off. A Swift prefix with `#` or a space stores blobs, but the TempURL the
+# downloads are redirected to is not escaped: `#` cuts the URL (401), a space makes clients
+# refuse it. Other characters tried (space % & + ; [ ] " in S3; ü % + ; = in Swift) worked.
+_S3_ROOT_BREAKS = "#?"
+_SWIFT_PREFIX_BREAKS = "?&"
+_SWIFT_REDIRECT_BREAKS = "# "
+_FALSE_TEXT = ("0", "f", "F", "false", "FALSE", "False")  # Go's strconv.ParseBool
+
+
+def _driver_traps(
+    driver: str, storage: Mapping[str, Any], version: RegistryVersion, found: list[Problem]
+) -> list[Problem]:
+    """Settings the registry refuses beyond the driver model, or 2.8 starts with but fails on."""
+    params = storage[driver]
+    if not isinstance(params, Mapping):
+        return []
+    path = (*STORAGE, driver)
+    problems: list[Problem] = []
+    if driver in ("s3", "s3aws"):
+        problems += _s3_refusals(params, path, version, found)
+    if version.major != 2:
+        return problems
+    redirect = storage.get("redirect")
+    redirects_on = not (isinstance(redirect, Mapping) and redirect.get("disable") is True)
+    if driver in ("s3", "s3aws"):
+        v4auth = params.get("v4auth")
+        refused = any(p.path == (*path, "v4auth") for p in [*found, *problems])
+        if (
+            (v4auth is False or v4auth in _FALSE_TEXT)
+            and params.get("regionendpoint")
+            and redirects_on
+            and not refused
+        ):
+            problems.append(
+                Problem(
+                    (*path, "v4auth"),
+                    "is false with a region endpoint and redirects on: registry 2.8 redirects "
+                    "blob downloads to a URL without the endpoint's host, so every pull fails "
+                    "(404 from the registry's own address)",
+                    "v4auth: true (the default), or redirect: {disable: true} under storage",
+                    Severity.WARNING,
+                )
+            )
+        root = params.get("rootdirectory")
+        if isinstance(root, str) and _odd_chars(root, _S3_ROOT_BREAKS, non_ascii=True):
+            problems.append(
+                Problem(
+                    (*path, "rootdirectory"),
+                    f"contains {_odd_chars(root, _S3_ROOT_BREAKS, non_ascii=True)}: registry 2.8 "
+                    "starts but fails every push with `Path not found: …/_uploads/<uuid>/data` "
+                    "(seen with an S3-compatible server; disabling redirects does not help)",
+                    "a root directory without #, ? or non-ASCII characters, e.g. /registry",
+                    Severity.WARNING,
+                )
+            )
+    if driver == "swift":
+        container = params.get("container")
+        if isinstance(container, str) and "/" in container:
+            problems.append(_swift_container(container, (*path, "container")))
+        prefix = params.get("prefix")
+        if isinstance(prefix, str) and _odd_chars(prefix, _SWIFT_PREFIX_BREAKS):
+            problems.append(
+                Problem(
+                    (*path, "prefix"),
+                    f"contains {_odd_chars(prefix, _SWIFT_PREFIX_BREAKS)}: registry 2.8 starts "
+                    "but fails every push with `Path not found: …/_uploads/<uuid>/data`",
+                    "a prefix without ? or &, e.g. /registry",
+                    Severity.WARNING,
+                )
+            )
+        elif (
+            isinstance(prefix, str) and redirects_on and _odd_chars(prefix, _SWIFT_REDIRECT_BREAKS)
+        ):
+            problems.append(
+                Problem(
+                    (*path, "prefix"),
+                    f"contains {_odd_chars(prefix, _SWIFT_REDIRECT_BREAKS)}: registry 2.8 stores "
+                    "blobs but redirects downloads to a TempURL it does not escape, so pulls "
+                    "fail (`#` cuts the URL short; clients refuse a URL with a space)",
+                    "a prefix without # or spaces, or redirect: {disable: true} under storage",
+                    Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def _s3_refusals(
+    params: Mapping[str, Any], path: Path, version: RegistryVersion, found: list[Problem]
+) -> list[Problem]:
+    """s3 values both lines refuse at startup that the parameter types let through."""
+    problems: list[Problem] = []
+    endpoint = params.get("regionendpoint")
+    v4auth = params.get("v4auth")
+    already = {p.path for p in found}
+    if (
+        isinstance(v4auth, str)
+        and v4auth in _FALSE_TEXT
+        and (not endpoint or is_aws_endpoint(str(endpoint)))
+        and (*path, "v4auth") not in already
+    ):
+        problems.append(
+            Problem(
+                (*path, "v4auth"),
+                f"is {v4auth!r}, which the registry reads as false, but Amazon S3 only accepts "
+                "signature v4: the registry stops with `on Amazon S3 this storage driver can only "
+                "be used with v4 authentication`",
+                "true; false only with a non-AWS region endpoint",
+            )
+        )
+    said = {
+        "storageclass": "the storageclass parameter must be one of [...], {} invalid",
+        "objectacl": "invalid value for objectacl parameter: {}",
+    }
+    for name, message in said.items():
+        value = params.get(name)
+        if value is not None and not isinstance(value, str) and (*path, name) not in already:
+            problems.append(  # booleans are caught by the type check; numbers get here
+                Problem(
+                    (*path, name),
+                    "is not text: the registry stops with `" + message.format(value) + "`",
+                    specs(DRIVERS["s3"])[name].describe_allowed(version),
+                )
+            )
+    return problems
+
+
+def _swift_container(container: str, path: Path) -> Problem:
+    allowed = "a container name without /; put a path in prefix instead"
+    if container.startswith("/"):
+        said = (
+            f"`failed to retrieve info about container {container} (HTTP Error: 412: 412 "
+            "Precondition Failed)`"
+        )
+        return Problem(path, "starts with `/`: the registry stops with " + said, allowed)
+    if "/" not in container.rstrip("/"):
+        return Problem(
+            path,
+            "ends with `/`: registry 2.8 starts but fails every push with `Path not found: "
+            "…/_uploads/<uuid>/data`",
+            container.rstrip("/"),
+            Severity.WARNING,
+        )
+    first = container.split("/")[0]
+    return Problem(
+        path,
+        "contains `/`, which a Swift container name cannot: the registry stops with "
+        f"`failed to create container {container} (Container Not Found)` (or `failed to fetch "
+        f"container info {container}` when a container {first} exists)",
+        allowed,
+    )
+
+
+def _odd_chars(text: str, chars: str, *, non_ascii: bool = False) -> str:
+    """The characters of `chars` (and any non-ASCII one) in `text`, quoted, or ''."""
+    seen = [c for c in dict.fromkeys(text) if c in chars or (non_ascii and not c.isascii())]
+    return ", ".join("a space" if c == " " else f"`{c}`" for c in seen)
 
 
 def validate_driver(name: str, params: Any, version: RegistryVersion) -> list[Problem]:
@@ -181,6 +344,16 @@ def check_group(
                     key_path,
                     "is empty: the registry would read it as the text `<nil>`",
                     "a value (" + spec.describe_allowed(version) + "), or remove the key",
+                )
+            )
+            continue
+        if value == "" and spec.required_in(version) and path[-1] in DRIVERS:
+            # The drivers test `fmt.Sprint(v) == ""`: an empty string is as good as no key.
+            problems.append(
+                Problem(
+                    key_path,
+                    f"is empty: the registry stops with `no {key} parameter provided`",
+                    spec.describe_allowed(version),
                 )
             )
             continue
@@ -328,9 +501,11 @@ def _validate_options(
         if not isinstance(value, Mapping):
             problems.append(Problem(path, "is not a mapping", "keys under it, one per line"))
             continue
-        problems += check_group(StorageOptions.group(str(name)), value, path, version)
+        group = check_group(StorageOptions.group(str(name)), value, path, version)
         if name == "cache":
-            problems += _cache(value, path, has_redis)
+            group = [_unknown_cache(p, value) for p in group]
+            group += _cache(value, path, has_redis)
+        problems += group
     return problems
 
 
@@ -391,6 +566,20 @@ def _maintenance(value: Any, path: Path, version: RegistryVersion) -> list[Probl
     }
     problems += check_group(StorageOptions.group("maintenance"), groups, path, version)
     return problems
+
+
+def _unknown_cache(problem: Problem, value: Mapping[str, Any]) -> Problem:
+    """An unknown cache type is not a refusal: 2.8 and 3.x log it and run without a cache."""
+    kind = value.get("blobdescriptor")
+    if problem.path[-1:] != ("blobdescriptor",) or not isinstance(kind, str):
+        return problem
+    return Problem(
+        problem.path,
+        f"{kind!r} is not a cache type: the registry starts but logs `unknown cache type` and "
+        "caches nothing",
+        problem.allowed,
+        Severity.WARNING,
+    )
 
 
 def _cache(value: Mapping[str, Any], path: Path, has_redis: bool) -> list[Problem]:
