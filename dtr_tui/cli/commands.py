@@ -462,8 +462,10 @@ def rollback(args: argparse.Namespace) -> int:
     if current_bytes == wanted_bytes:
         print("The backup equals the current file.")
         return OK
-    current = current_bytes.decode("utf-8")
-    wanted = wanted_bytes.decode("utf-8")
+    from ..core.document import decode_text
+
+    current = decode_text(current_bytes, str(path))  # a plain error, not UnicodeDecodeError
+    wanted = decode_text(wanted_bytes, str(chosen))
     changed = _changed_secrets(current, str(path), wanted, str(chosen))
     labels = dict.fromkeys(changed, "changed")  # on the restored side, as plan marks them
     import difflib
