@@ -82,3 +82,19 @@ def test_rollback_to_a_backup_equal_to_the_file_writes_nothing(tmp_path: Path) -
     assert "The backup equals the current file." in result.stdout
     log = (tmp_path / "c.yml.dtr-tui-audit.jsonl").read_text()
     assert len(log.splitlines()) == 1  # only the apply: nothing was restored
+
+
+def test_rollback_over_a_file_that_is_not_utf8_is_a_plain_error(tmp_path: Path) -> None:
+    config = tmp_path / "c.yml"
+    config.write_text(CONFIG)
+    applied = run(
+        "--config", "c.yml", "apply", "--no-container", "--set", "s3.secretkey=env:NEWS",
+        "--yes", cwd=tmp_path,
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    config.write_bytes(b"version: 0.1\n# caf\xe9\n")
+    result = run("--config", "c.yml", "rollback", "--yes", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "c.yml:2: is not UTF-8 text" in result.stderr
+    assert "internal error" not in result.stderr
+    assert config.read_bytes() == b"version: 0.1\n# caf\xe9\n"
