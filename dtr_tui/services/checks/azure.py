@@ -19,12 +19,13 @@ from typing import Any
 
 from ...core.draft import StorageDraft
 from ...core.versions import RegistryVersion
-from .errors import network_problem
+from .errors import network_problem, quiet_insecure_requests
 from .model import (
     Check,
     CheckContext,
     CheckFailed,
     Outcome,
+    Status,
     passed,
     sdk_timeout,
     skipped,
@@ -74,6 +75,8 @@ class AzureTarget:
         from azure.storage.blob import BlobServiceClient
 
         verify: bool | str = False if self.skipverify else (ca_bundle or True)
+        if self.skipverify:
+            quiet_insecure_requests()
         return BlobServiceClient(
             self.endpoint,
             credential={"account_name": self.account, "account_key": self.key},
@@ -165,7 +168,7 @@ def azure_checks(
         from .s3 import tls_outcome
 
         url = target.endpoint + "/?comp=properties&restype=service"
-        tls_note = ""
+        tls_note, tls = "", None
         if url.startswith("https://"):
             tls = tls_outcome(target.endpoint, target.skipverify, ctx)
             tls_note = "; " + tls.detail
@@ -186,6 +189,8 @@ def azure_checks(
             if problem:
                 problem.detail += hint
             raise problem or CheckFailed(f"{target.endpoint}{hint}: {err}") from None
+        if tls is not None and tls.status is Status.WARN:  # skipverify: as S3's TLS check says
+            return warned(f"{target.endpoint} answers (HTTP {status}){tls_note}", tls.fix)
         return passed(f"{target.endpoint} answers (HTTP {status}){tls_note}")
 
     def authenticate(ctx: CheckContext) -> Outcome:

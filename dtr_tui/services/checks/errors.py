@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import ssl
+import warnings
 from collections.abc import Iterator
 
 from .model import CheckFailed
+
+# How a server that drops the connection unanswered shows up through botocore, requests and
+# http.client.
+_CLOSED = (
+    "ConnectionClosedError",
+    "Connection was closed before we received a valid response",
+    "closed connection without response",
+    "Connection reset by peer",
+)
+
+
+def quiet_insecure_requests() -> None:
+    """No urllib3 InsecureRequestWarning on stderr for skipverify: the TLS check already warns,
+    once and with a fix, and the warning blocks would break the output."""
+    try:
+        from urllib3.exceptions import InsecureRequestWarning
+    except ImportError:  # pragma: no cover - urllib3 comes with every SDK used here
+        return
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 
 def _chain(err: BaseException) -> Iterator[BaseException]:
@@ -55,6 +76,17 @@ def network_problem(
             return CheckFailed(
                 f"connection to {where} refused",
                 "check the address and port, and that the service is running",
+            )
+        if isinstance(cur, ConnectionResetError | http.client.RemoteDisconnected) or any(
+            m in text for m in _CLOSED
+        ):
+            plain = where.startswith("http://")
+            return CheckFailed(
+                f"{where} closed the connection without an answer"
+                + (" (an HTTPS server does that to a plain HTTP request)" if plain else ""),
+                "check http:// versus https:// (and `secure`) for this endpoint"
+                if plain
+                else "check the address and port: it must be the storage API's",
             )
         if isinstance(cur, TimeoutError | socket.timeout) or "timed out" in text.lower():
             within = f"within {timeout:g} s" if timeout else "in time"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ...core.draft import StorageDraft
 from ...core.drivers.s3 import REGIONS_2_8, REGIONS_3
 from ...core.versions import RegistryVersion
-from .errors import network_problem
+from .errors import network_problem, quiet_insecure_requests
 from .model import (
     Check,
     CheckContext,
@@ -120,8 +120,14 @@ class S3Target:
         )
 
     @property
+    def aws_host(self) -> str:
+        """Amazon S3's host for the region (the one the SDK connects to, bucket aside)."""
+        region = self.region or "us-east-1"
+        return f"s3.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
+
+    @property
     def where(self) -> str:
-        return self.endpoint or f"S3 in {self.region or 'us-east-1'}"
+        return self.endpoint or self.aws_host
 
     def key(self, name: str) -> str:
         return f"{self.root}/{name}" if self.root else name
@@ -193,6 +199,8 @@ class S3Session:
                 "aws_session_token": creds.token,
             }
         verify: bool | str = False if t.skipverify else (ctx.ca_bundle or _system_ca() or True)
+        if t.skipverify:
+            quiet_insecure_requests()
         with _BOTO_LOCK:  # a boto3 session is not thread-safe; its clients are
             client = session.client(
                 "s3",
@@ -653,9 +661,7 @@ def s3_checks(draft: StorageDraft, version: RegistryVersion, timeout: float = 5.
         return skew_outcome(server - (before + after) / 2)
 
     def tls(ctx: CheckContext) -> Outcome:
-        endpoint = target.endpoint or (
-            f"https://s3.{target.region or 'us-east-1'}.amazonaws.com" if target.secure else None
-        )
+        endpoint = target.endpoint or (f"https://{target.aws_host}" if target.secure else None)
         if not endpoint or not endpoint.startswith("https://"):
             return skipped("plain HTTP endpoint: no TLS to check (traffic is not encrypted)")
         return tls_outcome(endpoint, target.skipverify, ctx)
