@@ -91,8 +91,14 @@ def decode_text(data: bytes, source: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise ConfigReadError(
-            f"is not UTF-8 text (byte {exc.start} cannot be decoded)", source=source, line=line
+            f"is not UTF-8 text: cannot be decoded at byte offset {exc.start} "
+            f"(0x{data[exc.start]:02X}), column {column}",
+            source=source,
+            line=line,
+            hint="save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE)",
         ) from None
     return text  # a byte order mark stays: the file is written back with it
 
@@ -126,10 +132,18 @@ class ConfigDocument:
     @classmethod
     def load(cls, path: Path) -> ConfigDocument:
         text, data = read_text_file(path)
-        if not text.removeprefix("\ufeff").strip() or _only_comments(text):
+        if not text.removeprefix("\ufeff").strip():
             raise ConfigReadError(
                 "is empty: a registry config needs at least `version: 0.1` and a storage section",
                 source=str(path),
+            )
+        if _only_comments(text):
+            raise ConfigReadError(
+                "holds only comments: a registry config needs at least `version: 0.1` and a "
+                "storage section",
+                source=str(path),
+                hint="add e.g. `version: 0.1` and `storage:` with `filesystem:` and "
+                "`rootdirectory: /var/lib/registry` under it",
             )
         return cls.parse(text, str(path), fingerprint=fingerprint_of(data))
 

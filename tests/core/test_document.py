@@ -190,3 +190,34 @@ def test_export_redacts_and_round_trips_through_upload() -> None:
     assert any("current secret kept" in n for n in back.notes)
     revealed = export_storage(current, include_secrets=True)
     assert "S3CR3T" in revealed.text and "WARNING" in revealed.text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"\n  \n", "is empty"),
+        (b"# registry config\n\n  # todo\n", "holds only comments"),
+        (b"\xef\xbb\xbf# registry config\n", "holds only comments"),
+    ],
+)
+def test_an_empty_or_comments_only_file_says_which(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    path = tmp_path / "c.yml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigReadError) as caught:
+        ConfigDocument.load(path)
+    assert caught.value.message.startswith(message)
+    assert "version: 0.1" in caught.value.message
+
+
+def test_a_non_utf8_byte_is_named_by_offset_and_value(tmp_path: Path) -> None:
+    path = tmp_path / "c.yml"
+    path.write_bytes(b"version: 0.1\nlog:\n  fields:\n    service: caf\xe9\n")
+    with pytest.raises(ConfigReadError) as caught:
+        ConfigDocument.load(path)
+    err = caught.value
+    assert err.line == 4
+    assert "at byte offset 44 (0xE9), column 17" in err.message
+    assert "UTF-8" in err.hint
