@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
-from .drivers.s3 import _is_aws as is_aws_endpoint
+from .drivers.s3 import is_aws_endpoint
 from .options import StorageOptions, reserved_keys
 from .params import Kind, Param, ParamGroup, specs
 from .problems import Path, Problem, Severity

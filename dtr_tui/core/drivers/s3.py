@@ -260,7 +260,7 @@ class S3Driver(DriverModel):
                             Severity.WARNING,
                         )
                     )
-        if params.get("v4auth") is False and (not endpoint or _is_aws(str(endpoint))):
+        if params.get("v4auth") is False and (not endpoint or is_aws_endpoint(str(endpoint))):
             found.append(
                 Problem(
                     ("v4auth",),
@@ -302,6 +302,6 @@ class S3Driver(DriverModel):
         return found
 
 
-def _is_aws(endpoint: str) -> bool:
+def is_aws_endpoint(endpoint: str) -> bool:
     host = urlsplit(endpoint).hostname or ""
     return host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn")
