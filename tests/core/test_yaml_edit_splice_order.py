@@ -49,9 +49,13 @@ def make_file(
         lines += [f"{' ' * (step * (1 + depth))}{text}" for depth, text in OPTIONS[name]]
         blocks.append(lines)
     driver_lines = [f"{' ' * step}{driver}:"]
-    driver_lines += [f"{' ' * (2 * step)}{k}: {v}" for k, v in DRIVERS[driver]]
-    if comment:
+    if comment:  # quoted keys and values, inline comments, blank lines, comment lines
+        driver_lines += [f'{" " * (2 * step)}"{k}": "{v}"  # {k}' for k, v in DRIVERS[driver]]
         driver_lines.append(f"{' ' * (2 * step)}# end of the driver block")
+        driver_lines.append("")
+        blocks = [[*block, f"{' ' * step}# between blocks"] for block in blocks]
+    else:
+        driver_lines += [f"{' ' * (2 * step)}{k}: {v}" for k, v in DRIVERS[driver]]
     blocks.insert(position, driver_lines)
     lines = ["# registry", "version: 0.1", "log:", f"{' ' * step}level: info", "storage:"]
     lines += [line for block in blocks for line in block]
@@ -59,6 +63,8 @@ def make_file(
         lines += ["http:", f"{' ' * step}addr: :5000"]
     elif after == "comment+http":
         lines += ["# after storage", "http:", f"{' ' * step}addr: :5000  # port"]
+    elif after == "no-newline":
+        return "\n".join(lines)  # storage is last, and the file has no final newline
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +162,13 @@ LAYOUTS = [
     for position in sorted({0, len(present) // 2, len(present)})  # first, middle, last
     for step in (2, 4)
     for newline in ("\n", "\r\n")
-    for after, comment in (("http", False), ("end", False), ("comment+http", True))
+    for after, comment in (
+        ("http", False),
+        ("end", False),
+        ("no-newline", False),
+        ("comment+http", True),
+        ("end", True),
+    )
 ]
 
 
