@@ -147,13 +147,7 @@ class Splicer:
     def key_range(self, key_node: Node, value_node: Node) -> tuple[int, int]:
         """Character range of a key's whole lines, without the comments after its value."""
         first = key_node.start_mark.line
-        alias = self.anchors.alias_value(key_node)
-        # `key: *name`: the node is the anchored one, written elsewhere; this key ends at `*name`
-        end_line, end_index = (
-            (alias.end_line, alias.end)
-            if alias is not None
-            else (value_node.end_mark.line, value_node.end_mark.index)
-        )
+        end_line, end_index = self._value_end(key_node, value_node)
         before = self.text[self.line_start(end_line) : end_index]
         last_excl = end_line if before.strip() == "" else end_line + 1
         last_excl = max(last_excl, key_node.end_mark.line + 1)
@@ -167,6 +161,24 @@ class Splicer:
                 continue
             break
         return self.line_start(first), self.line_start(last_excl)
+
+    def _value_end(self, key_node: Node, value_node: Node) -> tuple[int, int]:
+        """Line (0-based) and index where a key's value ends as written."""
+        alias = self.anchors.alias_value(key_node)
+        # `key: *name`: the node is the anchored one, written elsewhere; this key ends at `*name`
+        if alias is not None:
+            return alias.end_line, alias.end
+        return value_node.end_mark.line, value_node.end_mark.index
+
+    def _comment_after(self, key_node: Node, value_node: Node) -> str:
+        """The comment on the line where a key's value ends (`{a: 1}  # why`), with the
+        spaces before it; "" when there is none or the value ends at a line start."""
+        end_line, end_index = self._value_end(key_node, value_node)
+        if self.text[self.line_start(end_line) : end_index].strip() == "":
+            return ""
+        rest = self.text[end_index : self.line_start(end_line + 1)].rstrip("\r\n")
+        found = re.match(r"[ \t]+#.*$", rest)
+        return found.group(0) if found else ""
 
     def ensure_newline_at(self, index: int) -> str:
         return "" if index == 0 or self.text[index - 1] == "\n" else "\n"
@@ -191,7 +203,12 @@ class Splicer:
         start, end = self.key_range(key_node, value_node)
         self._keep_anchors(start, end, path or (key,), "replacing")
         column = key_node.start_mark.column
-        self.edits.append(Edit(start, end, emit_key(key, value, column, self.step)))
+        block = emit_key(key, value, column, self.step)
+        comment = self._comment_after(key_node, value_node)
+        if comment:  # `storage: {...}  # why` keeps its comment, on the key's line
+            first_end = block.index("\n")
+            block = block[:first_end] + comment + block[first_end:]
+        self.edits.append(Edit(start, end, block))
 
     def delete_key(self, key_node: Node, value_node: Node, path: tuple[str, ...] = ()) -> None:
         start, end = self.key_range(key_node, value_node)
