@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from ...core.draft import StorageDraft
+from ...core.errors import DtrError
 from ...core.versions import RegistryVersion
 from .errors import describe_unexpected
 from .model import CheckContext, CheckFailed, Scrubber, sdk_timeout
@@ -44,6 +48,7 @@ class Inventory:
     seconds: float = 0.0
     repositories_complete: bool = True
     blobs_complete: bool = True
+    absent: bool = False  # a filesystem root, read on this host (no container), is not there
 
     @property
     def complete(self) -> bool:
@@ -263,33 +268,70 @@ def _count_blobs(
 
 
 class _FileLister:
-    """The filesystem driver's tree, read with scandir; pruned like the registry's catalog."""
+    """The filesystem driver's tree, read with scandir; pruned like the registry's catalog.
 
-    def __init__(self, root: str) -> None:
+    `host` turns a path as the registry sees it into the path read here (through its
+    container's mounts); without it the registry runs on this host and paths are read as they
+    are, a missing root being "does not exist on this host"."""
+
+    def __init__(self, root: str, where: str, host: Callable[[str], str] | None = None) -> None:
         self.root = root
-        self.where = f"filesystem {root}"
+        self.where = where
+        self.host = host
+        self.gone = "does not exist on this host"
+
+    def _path(self, inside: str) -> str:
+        return self.host(inside) if self.host is not None else inside
 
     def pages(self, prefix: str, after: Callable[[str], str]) -> Iterator[list[str]]:
-        top = os.path.join(self.root, prefix)
-        if not os.path.isdir(top):
-            if not os.path.exists(self.root):
+        top_inside = posixpath.join(self.root, prefix)
+        if not _is_dir(self._path(top_inside)):
+            # Through a mount, its source was seen readable (_filesystem_lister): a folder
+            # missing in it is missing for the registry too.
+            if self.host is None and not _exists(self.root):
                 raise _Gone()
             return
         if prefix.endswith("blobs/sha256/"):
-            for two in sorted(_dirs(top)):
-                yield [f"{prefix}{two}/{name}/" for name in _dirs(os.path.join(top, two))]
+            for two in sorted(_dirs(self._path(top_inside))):
+                inside = posixpath.join(top_inside, two)
+                yield [f"{prefix}{two}/{name}/" for name in _dirs(self._path(inside))]
             return
         todo = [""]
         while todo:
             rel = todo.pop()
             page: list[str] = []
-            for name in _dirs(os.path.join(top, rel)):
+            for name in _dirs(self._path(posixpath.join(top_inside, rel))):
                 if name.startswith("_"):
                     page.append(f"{prefix}{rel}{name}/")
                 else:
                     todo.append(f"{rel}{name}/")
             if page:
                 yield page
+
+    def describe(self, err: BaseException) -> str:
+        if isinstance(err, PermissionError):
+            return (
+                f"cannot read {err.filename or self.root}: permission denied; run dtr-tui as "
+                "root or as a user who may read the registry's files"
+            )
+        return describe_unexpected(err)
+
+
+def _is_dir(path: str) -> bool:
+    """os.path.isdir, except that a folder that cannot be searched raises PermissionError
+    instead of passing for missing (which would count as empty)."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _exists(path: str) -> bool:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
 
 
 def _dirs(path: str) -> list[str]:
@@ -298,6 +340,211 @@ def _dirs(path: str) -> list[str]:
             return [e.name for e in entries if e.is_dir(follow_symlinks=False)]
     except (FileNotFoundError, NotADirectoryError):
         return []
+
+
+# -- a registry in a container: its filesystem root through the container's mounts ----------
+
+
+@dataclass(frozen=True)
+class RegistryContainer:
+    """Where a containerised registry's files are: its mounts (`docker inspect` Mounts, and
+    HostConfig.Tmpfs) and the engine that runs it (`engine`: the address dtr-tui reached it
+    at, as DockerTarget.docker_host; "" for DOCKER_HOST, else the local socket)."""
+
+    name: str
+    mounts: tuple[Mapping[str, Any], ...] = ()
+    engine: str = ""
+
+    @classmethod
+    def from_inspect(cls, attrs: Mapping[str, Any], engine: str = "") -> RegistryContainer:
+        mounts: list[Mapping[str, Any]] = [dict(m) for m in attrs.get("Mounts") or []]
+        for destination in (attrs.get("HostConfig") or {}).get("Tmpfs") or {}:
+            mounts.append({"Type": "tmpfs", "Destination": destination, "Source": ""})
+        name = str(attrs.get("Name") or "").lstrip("/") or str(attrs.get("Id") or "")[:12]
+        return cls(name, tuple(mounts), engine)
+
+
+def _remote_engine(engine: str) -> str:
+    """The engine's address when it is reached over the network (ssh://, tcp://): the paths
+    it names (bind sources, volume folders) are on its host, not this one. Empty when it runs
+    here (a unix socket or named pipe)."""
+    env = os.environ.get("DOCKER_HOST", "")
+    url = engine or env
+    if not url or url.startswith(
+        ("unix:", "http+unix:", "npipe:", "http+docker://localhost", "http+docker://localnpipe")
+    ):
+        return ""
+    if url.startswith("http+docker://ssh"):  # how the SDK names an ssh:// engine
+        return env if env.startswith("ssh://") else "an engine reached over ssh"
+    return url if not url.startswith("http+docker://") else env or url
+
+
+def _mount_of(
+    mounts: tuple[Mapping[str, Any], ...], inside: str
+) -> tuple[Mapping[str, Any] | None, str]:
+    """The mount that holds `inside` (the longest Destination that is it or a parent of it),
+    and `inside` relative to that Destination."""
+    target = PurePosixPath(inside)
+    best: tuple[int, Mapping[str, Any], str] | None = None
+    for mount in mounts:
+        destination = PurePosixPath(str(mount.get("Destination") or ""))
+        if not destination.is_absolute():
+            continue
+        if destination == target or destination in target.parents:
+            depth = len(destination.parts)
+            if best is None or depth > best[0]:
+                best = (depth, mount, str(target.relative_to(destination)))
+    return (best[1], best[2]) if best is not None else (None, "")
+
+
+def _mount_words(mount: Mapping[str, Any]) -> str:
+    kind = str(mount.get("Type") or "")
+    if kind == "volume":
+        return f"volume {mount.get('Name') or '(unnamed)'}"
+    if kind == "bind":
+        return f"host folder {mount.get('Source')}"
+    return f"{kind or 'unknown'} mount"
+
+
+def _through_mounts(container: RegistryContainer) -> Callable[[str], str]:
+    """A path as the registry sees it -> the path to read here; CheckFailed (saying why and
+    what to do) when it cannot be read from this host."""
+    remote = _remote_engine(container.engine)
+    seen: dict[str, str] = {}  # mount source -> "" (readable) or why not
+    name = container.name
+
+    def host(inside: str) -> str:
+        mount, rel = _mount_of(container.mounts, inside)
+        if mount is None:
+            raise CheckFailed(
+                f"the registry's data ({inside}) is inside the container {name}, not mounted "
+                "from the host: it cannot be read from here, and it goes when the container is "
+                "removed; look in the container (docker exec or docker cp) before switching"
+            )
+        kind, source = str(mount.get("Type") or ""), str(mount.get("Source") or "")
+        where = _mount_words(mount)
+        if kind not in ("bind", "volume") or not source:
+            raise CheckFailed(
+                f"the registry's data ({inside}) is on a {where} of container {name}, not on a "
+                "disk of this host: it cannot be read from here; look in the container before "
+                "switching"
+            )
+        if remote:
+            if kind == "volume":
+                said = f"in its container's {where} on another host ({remote})"
+            else:
+                said = f"in {source} on the Docker engine's host ({remote}), not on this one"
+            raise CheckFailed(
+                f"the registry's data is {said}: it cannot be counted from here; count "
+                f"docker/registry/v2/repositories there before switching"
+            )
+        if source not in seen:
+            seen[source] = _unreadable_source(source, where, mount, name)
+        if seen[source]:
+            raise CheckFailed(seen[source])
+        return os.path.join(source, rel) if rel != "." else source
+
+    return host
+
+
+def _unreadable_source(source: str, where: str, mount: Mapping[str, Any], name: str) -> str:
+    """Why a local mount source cannot be read ("" when it can)."""
+    at = f"mounted at {mount.get('Destination')} in container {name}"
+    try:
+        if not stat.S_ISDIR(os.stat(source).st_mode):
+            return f"{source} ({where}, {at}) is not a folder on this host"
+        os.scandir(source).close()
+    except (FileNotFoundError, NotADirectoryError):
+        if mount.get("Type") == "volume":
+            return (
+                f"the registry's data is in its container's {where}, whose folder {source} is "
+                f"not on this host (an engine in a VM, or dtr-tui in a container?): count it "
+                "where the engine runs before switching"
+            )
+        return (
+            f"the registry's data is in {source} ({at}), which is not on this host: count it "
+            "where the engine runs before switching"
+        )
+    except PermissionError:
+        return (
+            f"cannot read {source} ({where}, {at}): permission denied; run dtr-tui as root or "
+            "as a user who may read it"
+        )
+    return ""
+
+
+def _registry_container(container: Any, timeout: float) -> RegistryContainer | str:
+    """The container's mounts from what a caller has: a RegistryContainer, a DockerTarget (or
+    anything with `mounts`, or with `container_id`: its engine is asked, within `timeout`), or
+    the TUI's ContainerTarget (its `target` and `client`). A str says why there are none."""
+    if isinstance(container, (RegistryContainer, str)):
+        return container  # a str: why it is not known (asked once already)
+    target = getattr(container, "target", None) or container
+    client = getattr(container, "client", None)
+    name = str(getattr(target, "name", "") or "")
+    if getattr(target, "service_id", ""):
+        return (
+            f"the registry runs as the Swarm service {name}: its data is in the mounts of its "
+            "tasks, on the nodes that run them; count it there before switching"
+        )
+    engine = str(getattr(target, "docker_host", "") or "")
+    mounts = getattr(target, "mounts", None)
+    if mounts is not None:
+        return RegistryContainer(name, tuple(mounts), engine)
+    container_id = str(getattr(target, "container_id", "") or "")
+    if not container_id:
+        raise TypeError(f"not a registry container: {type(container).__name__}")
+    box: list[Any] = []
+
+    def ask() -> None:
+        try:
+            from ..docker_target import docker_client, get_container
+
+            box.append(get_container(client or docker_client(), container_id).attrs)
+        except Exception as err:  # noqa: BLE001 - said as the reason it was not counted
+            box.append(err)
+
+    worker = threading.Thread(target=ask, name="inventory-inspect", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not box:
+        return (
+            f"the Docker engine did not say within {timeout:g} s which mounts container "
+            f"{name} has, so where its data is on this host is not known"
+        )
+    if isinstance(box[0], BaseException):
+        err = box[0]
+        said = err.message if isinstance(err, DtrError) else describe_unexpected(err)
+        return (
+            f"could not ask the Docker engine which mounts container {name} has ({said}), so "
+            "where its data is on this host is not known"
+        )
+    return RegistryContainer.from_inspect(box[0], engine)
+
+
+def _filesystem_lister(
+    root: str, container: RegistryContainer | str | None
+) -> _FileLister | tuple[str, str]:
+    """The lister of a filesystem root, read through the container's mounts when there is a
+    container; (where, why) when it cannot be read from here."""
+    if container is None:
+        return _FileLister(root, f"filesystem {root}")
+    inside = posixpath.normpath(posixpath.join("/", root))  # the registry's working dir is /
+    if isinstance(container, str):
+        return f"filesystem {inside} of the registry's container", container
+    where = f"filesystem {inside} in container {container.name}"
+    host = _through_mounts(container)
+    try:
+        host(posixpath.join(inside, LAYOUT))  # the mount that holds the data: readable?
+    except CheckFailed as err:
+        return where, err.detail
+    layout = posixpath.join(inside, LAYOUT)
+    mount, _rel = _mount_of(container.mounts, layout)
+    assert mount is not None  # host() found it
+    # the host path of the root, or of the layout when the mount starts below the root
+    shown = host(inside if _mount_of(container.mounts, inside)[0] is mount else layout)
+    detail = f"{_mount_words(mount)} at {shown}" if mount.get("Type") == "volume" else shown
+    return _FileLister(inside, f"{where}, {detail} on this host", host)
 
 
 class _S3Lister:
@@ -429,18 +676,26 @@ def count_registry_data(
     limit: int = DEFAULT_LIMIT,
     ca_bundle: str | None = None,
     cancel: threading.Event | None = None,
+    container: Any = None,
 ) -> Inventory:
     """How many repositories and blobs the registry would see on this draft's backend.
 
     Reads listings only, for at most `timeout` seconds and `limit` of each; stopping early
     gives a lower bound (`complete` False, "at least"). Never raises for a failing backend:
     `counted` is then False and `detail` says why, with no secret of the draft in it.
+
+    `container`: the container the registry runs in (a RegistryContainer, a DockerTarget or
+    the TUI's ContainerTarget), when it does. A filesystem root is then read through its
+    mounts, never as a path of this host; a root this host cannot read (the container's own
+    layer, a tmpfs, a remote engine, a volume folder not here) is "not counted", never empty.
     """
     began = time.monotonic()
     scrub = Scrubber(draft_secrets(draft))
     ctx = CheckContext(timeout=timeout, cancel=cancel or threading.Event(), ca_bundle=ca_bundle)
     try:
-        found = _lister(draft, version, ctx, scrub, began)
+        if container is not None and draft.driver == "filesystem":
+            container = _registry_container(container, timeout)
+        found = _lister(draft, version, ctx, scrub, began, container)
     except Exception as err:  # noqa: BLE001 - a draft too broken to read: say so, never raise
         return _uncounted(draft.driver, scrub(describe_unexpected(err)), began)
     if isinstance(found, Inventory):
@@ -455,12 +710,16 @@ def _lister(
     ctx: CheckContext,
     scrub: Scrubber,
     began: float,
+    container: RegistryContainer | str | None = None,
 ) -> tuple[Any, str] | Inventory:
     """The lister and layout root for the draft's driver, or the answer when none is read."""
     p = draft.params
     lister: Any
     if draft.driver == "filesystem":
-        lister = _FileLister(str(p.get("rootdirectory") or "/var/lib/registry"))
+        root = str(p.get("rootdirectory") or "/var/lib/registry")
+        lister = _filesystem_lister(root, container)
+        if isinstance(lister, tuple):
+            return _uncounted(scrub(lister[0]), scrub(lister[1]), began)
         base = LAYOUT
     elif draft.driver in ("s3", "s3aws"):
         lister, base = _S3Lister(draft, version, ctx), _root(p.get("rootdirectory"))
@@ -528,7 +787,12 @@ def _count(
         return _uncounted(scrub(lister.where), scrub(reason), began)
     if repos.gone and blobs.gone:
         return Inventory(
-            0, 0, "does not exist yet: holds nothing", where=scrub(lister.where), seconds=seconds
+            0,
+            0,
+            getattr(lister, "gone", "does not exist yet: holds nothing"),
+            where=scrub(lister.where),
+            seconds=seconds,
+            absent=isinstance(lister, _FileLister),
         )
     complete = repos.done and blobs.done
     if not complete and not repos.pages and not blobs.pages:
@@ -587,19 +851,29 @@ def vanishing(
     timeout: float = 5.0,
     ca_bundle: str | None = None,
     cancel: threading.Event | None = None,
+    container: Any = None,
 ) -> Vanishing | None:
     """What the registry stops seeing when its storage moves from `current` to `new`.
 
     None when both keep their data at the same place (same driver and location; other keys
     such as credentials may differ). Both backends are counted at once, within `timeout`.
+    `container`: the registry's container when it runs in one (see count_registry_data);
+    filesystem roots of both drafts are then read through its mounts.
     """
     if same_location(current, new, version):
         return None
+    began = time.monotonic()
+    if container is not None and "filesystem" in (current.driver, new.driver):
+        try:
+            container = _registry_container(container, timeout)  # asked once, for both
+        except TypeError as err:
+            container = describe_unexpected(err)
+        timeout = max(0.05, timeout - (time.monotonic() - began))
     found: dict[str, Inventory] = {}
 
     def count(which: str, draft: StorageDraft) -> None:
         found[which] = count_registry_data(
-            draft, version, timeout, ca_bundle=ca_bundle, cancel=cancel
+            draft, version, timeout, ca_bundle=ca_bundle, cancel=cancel, container=container
         )
 
     worker = threading.Thread(target=count, args=("new", new), daemon=True)
@@ -635,13 +909,24 @@ def compare(current: Inventory, new: Inventory) -> Vanishing:
             f"({current.detail.removeprefix('not counted: ')}): whatever it holds will not be "
             "visible to the registry on the new backend",
         )
+    if current.absent:
+        return Vanishing(
+            current,
+            new,
+            (),
+            False,
+            f"the current backend ({current.where}) does not exist on this host, so no "
+            "repositories there vanish from the registry's view (a registry in a container "
+            "keeps its data in the container's mounts: name the container to count them)",
+        )
     if current.repositories == 0 and current.blobs == 0 and current.complete:
         return Vanishing(
             current,
             new,
             (),
             False,
-            "the current backend holds no repositories: nothing vanishes from the registry's view",
+            f"the current backend ({current.where}) holds no repositories: nothing vanishes "
+            "from the registry's view",
         )
     missing: tuple[str, ...] = ()
     if new.counted:
@@ -676,6 +961,7 @@ def compare(current: Inventory, new: Inventory) -> Vanishing:
 
 __all__ = [
     "Inventory",
+    "RegistryContainer",
     "Vanishing",
     "compare",
     "count_registry_data",
