@@ -3,6 +3,7 @@ write a new storage section into it without touching anything else."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -113,6 +114,7 @@ class ConfigDocument:
     view: Any
     fingerprint: str  # sha256 of the bytes as read; "" when the file does not exist yet
     exists: bool = True
+    mode: int | None = None  # the file's permission bits when read from disk, else None
 
     # -- reading ---------------------------------------------------------------------
     @classmethod
@@ -145,7 +147,11 @@ class ConfigDocument:
                 hint="add e.g. `version: 0.1` and `storage:` with `filesystem:` and "
                 "`rootdirectory: /var/lib/registry` under it",
             )
-        return cls.parse(text, str(path), fingerprint=fingerprint_of(data))
+        doc = cls.parse(text, str(path), fingerprint=fingerprint_of(data))
+        try:
+            return dataclasses.replace(doc, mode=stat.S_IMODE(path.stat().st_mode))
+        except OSError:
+            return doc  # gone since it was read: the write says what it finds
 
     @classmethod
     def load_or_default(cls, path: Path) -> ConfigDocument:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import os
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -281,11 +279,9 @@ def _mode_note(doc: ConfigDocument, holds_secret: bool) -> str:
     """What the write will do to the file's mode (safe_write.mode_after on its mode now)."""
     if not doc.exists:
         return mode_after(None, holds_secret)[1]
-    try:
-        current = stat.S_IMODE(os.stat(doc.source).st_mode)
-    except OSError:
-        return ""  # gone or unreadable: the write says what it does, or why it cannot
-    return mode_after(current, holds_secret)[1]
+    if doc.mode is None:
+        return ""  # not read from a file here (a parsed text): the write says what it does
+    return mode_after(doc.mode, holds_secret)[1]
 
 
 @dataclass(frozen=True)
