@@ -107,9 +107,15 @@ def check(args: argparse.Namespace) -> int:
         for note in inputs.notes:
             print(f"note: {note}")
         print(f"Checking {draft.driver} storage for registry {version}:")
-    kwargs: dict[str, Any] = {"timeout": args.timeout, "ca_bundle": args.ca_bundle}
-    # Counting what the current backend holds runs beside the checks, not after them.
-    move = _start_inventory(inputs, args.timeout, args.ca_bundle)
+    kwargs: dict[str, Any] = {
+        "timeout": args.timeout,
+        "ca_bundle": args.ca_bundle,
+        "has_redis": inputs.doc.has_redis,
+    }
+    # Counting what the current backend holds runs beside the checks, not after them; through
+    # the registry container's mounts, where its data really is
+    container = canary.target if canary is not None else lambda: _registry_container(args)
+    move = _start_inventory(inputs, args.timeout, args.ca_bundle, container)
     results = run_checks(draft, version, on_result=stream, **kwargs)
     created: list[str] = []
     if args.create and _missing(results):
@@ -148,11 +154,23 @@ def check(args: argparse.Namespace) -> int:
     return FAILED if failed else OK
 
 
+def _registry_container(args: argparse.Namespace) -> Any:
+    """The one running registry container, as plan finds it (None: none, or no engine)."""
+    from .commands import _plan_target
+
+    try:
+        return _plan_target(args, quiet=True)[0]
+    except DtrError:  # e.g. --container names none: the checks themselves go on
+        return None
+
+
 def _start_inventory(
-    inputs: Inputs, timeout: float, ca_bundle: str | None
+    inputs: Inputs, timeout: float, ca_bundle: str | None, container: Any = None
 ) -> Callable[[], Vanishing | None]:
     """Count the config file's backend and the draft's, in a thread, when the draft moves the
-    registry's data elsewhere; the returned function waits for the answer (None: no move)."""
+    registry's data elsewhere; the returned function waits for the answer (None: no move).
+    `container`: the registry container (its mounts say where the data is), or a function
+    that finds it, called in the thread only when the data moves."""
     from ..services.checks.inventory import same_location, vanishing
 
     current = current_storage(inputs)
@@ -164,8 +182,16 @@ def _start_inventory(
     box: list[Vanishing | None] = []
 
     def count() -> None:
+        found = container() if callable(container) else container
         box.append(
-            vanishing(current, inputs.draft, inputs.version, timeout=timeout, ca_bundle=ca_bundle)
+            vanishing(
+                current,
+                inputs.draft,
+                inputs.version,
+                timeout=timeout,
+                ca_bundle=ca_bundle,
+                container=found,
+            )
         )
 
     worker = threading.Thread(target=count, name="inventory", daemon=True)
@@ -179,14 +205,14 @@ def _start_inventory(
 
 
 def inventory_warning(
-    args: argparse.Namespace, inputs: Inputs, *, quiet: bool = False
+    args: argparse.Namespace, inputs: Inputs, *, quiet: bool = False, container: Any = None
 ) -> dict[str, Any] | None:
     """For plan/apply with --inventory: print the data-move line to stderr (unless `quiet`)
     and return it for JSON; None without the flag or when the data stays where it is."""
     seconds = getattr(args, "inventory", None)
     if seconds is None:
         return None
-    moved = _start_inventory(inputs, seconds, None)()
+    moved = _start_inventory(inputs, seconds, None, container)()
     if moved is None:
         return None
     if not quiet:

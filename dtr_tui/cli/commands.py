@@ -67,7 +67,7 @@ def plan(args: argparse.Namespace) -> int:
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     env = environment_report(result, target) if target is not None else None
     notes = inputs.notes + env_notes
-    data = inventory_warning(args, inputs, quiet=as_json)  # only with --inventory
+    data = inventory_warning(args, inputs, quiet=as_json, container=target)  # --inventory
     if as_json:
         extra = {"data_move": data} if args.inventory is not None else {}
         dump_json({**_plan_json(result, notes), "environment": env, **extra})
@@ -188,7 +188,7 @@ def apply(args: argparse.Namespace) -> int:
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)
     _print_plan(result, inputs.notes + unchecked)
-    inventory_warning(args, inputs)  # only with --inventory, before the confirmation
+    inventory_warning(args, inputs, container=target)  # --inventory, before the confirmation
     stop = _stop_before_writing(
         result, args.yes, f"Write this change to {result.source}?", "written"
     )

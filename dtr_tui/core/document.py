@@ -116,6 +116,12 @@ class ConfigDocument:
     exists: bool = True
     mode: int | None = None  # the file's permission bits when read from disk, else None
 
+    @property
+    def has_redis(self) -> bool:
+        """Whether the file configures redis (a redis blob descriptor cache needs it)."""
+        view = self.view
+        return isinstance(view, Mapping) and isinstance(view.get("redis"), Mapping)
+
     # -- reading ---------------------------------------------------------------------
     @classmethod
     def parse(

@@ -177,7 +177,7 @@ class Planner:
         changes = diff_storage(self._old_storage, view)
         new, masked = self.masked_new_text(draft, secret_labels(changes))
         problems = self._file_problems + validate_storage(
-            view, self.version, has_redis=self._has_redis
+            view, self.version, has_redis=self.doc.has_redis
         )
         return Preview(
             yaml=storage_block(masked),
@@ -212,11 +212,6 @@ class Planner:
     def _file_problems(self) -> list[Problem]:
         """The problems outside the storage section (the draft replaces the rest)."""
         return [p for p in self.doc.problems(self.version) if p.path[:1] != ("storage",)]
-
-    @cached_property
-    def _has_redis(self) -> bool:
-        view = self.doc.view
-        return isinstance(view, Mapping) and isinstance(view.get("redis"), Mapping)
 
     @cached_property
     def _entries(self) -> _Entries | None:

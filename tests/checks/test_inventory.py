@@ -86,7 +86,7 @@ def test_switch_to_an_empty_root_warns_with_the_counts(
     assert f"holds 3 repositories and {blobs} blobs" in moved.message
     assert "the new one (filesystem " in moved.message
     assert "holds 0: the registry will not see them" in moved.message
-    assert moved.new.detail == "does not exist yet: holds nothing"
+    assert moved.new.detail == "does not exist on this host"
     assert vanishing(fs(root), fs(str(root) + "/"), V2_8) is None  # same place
 
 

@@ -299,3 +299,32 @@ def test_engine_that_does_not_answer_is_not_counted(
         moved.message
     )
     assert VANISH_FREE not in moved.message
+
+
+def test_plan_inventory_counts_through_the_named_container_s_mounts(
+    registries: dict[str, Registry], dockerd: Any
+) -> None:
+    """The command an admin runs before a switch: `plan --inventory --container` counts the
+    bind-mounted data, where it used to read the container's path on the host: "nothing"."""
+    import os
+    import subprocess
+    import sys
+
+    reg = registries["bind"]
+    config_dir = next(
+        m["Source"]
+        for m in reg.container.attrs["Mounts"]
+        if m["Destination"] == CONTAINER_CONFIG_DIR
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "dtr_tui", "plan", "--config", f"{config_dir}/config.yml",
+         "--container", reg.name, "--inventory", "10", "--driver", "inmemory"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DOCKER_HOST": dockerd.base_url},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr  # a change, planned
+    assert (
+        f"warning: the current backend (filesystem {ROOT} in container {reg.name}, "
+        f"{reg.host_dir} on this host) holds 2 repositories and {reg.blobs} blobs"
+    ) in result.stderr, result.stderr
+    assert VANISH_FREE not in result.stderr

@@ -102,7 +102,7 @@ async def test_results_stream_in_while_keys_still_edit(
         panel = main.query_one(CheckPanel)
         await wait_until(pilot, lambda: panel.updates >= 1)
         # one result in, the rest still running: the worker is busy, the keys edit a field
-        assert panel.running and len(panel.results) == 1 < len(panel.names) == 9
+        assert panel.running and len(panel.results) == 1 < len(panel.names) == 10
         assert "… wait" in panel_text(main)
         worker = next(w for w in app.workers if w.group == "checks")
         assert worker.is_running
@@ -113,12 +113,12 @@ async def test_results_stream_in_while_keys_still_edit(
         go.set()
         await wait_until(pilot, lambda: not panel.running)
         await settle(pilot)
-        assert len(panel.results) == 9
-        assert panel.updates == 9 and arrived == sorted(arrived)
+        assert len(panel.results) == 10
+        assert panel.updates == 10 and arrived == sorted(arrived)
         statuses = {r.name: str(r.status) for r in panel.results.values()}
         assert all(s in ("pass", "skipped") for s in statuses.values()), statuses
         text = panel_text(main)
-        assert "✓ pass" in text and "credentials" in text and "9 passed" not in text
+        assert "✓ pass" in text and "credentials" in text and "10 passed" not in text
         # the switch hides the filesystem's repository: said, with a fix
         assert panel.move is not None and panel.move.warning
         assert "1 repository" in text and "fix: copy docker/registry/v2" in text

@@ -583,7 +583,14 @@ class MainScreen(Screen[None]):
         if moving:
             counting = threading.Thread(
                 target=lambda: found.append(
-                    self.deps.data_move(current, draft, version, timeout=5.0, cancel=cancel)
+                    self.deps.data_move(
+                        current,
+                        draft,
+                        version,
+                        timeout=5.0,
+                        cancel=cancel,
+                        container=getattr(self.app, "container", None),  # its mounts
+                    )
                 ),
                 name="inventory",
                 daemon=True,
@@ -591,7 +598,12 @@ class MainScreen(Screen[None]):
             counting.start()
         try:
             self.deps.run_checks(
-                draft, version, timeout=5.0, on_result=lambda r: show(panel.add, r), cancel=cancel
+                draft,
+                version,
+                timeout=5.0,
+                on_result=lambda r: show(panel.add, r),
+                cancel=cancel,
+                has_redis=self.session.doc.has_redis,
             )
         except DtrError as exc:
             show(panel.finish, f"the settings cannot be checked: {exc}")

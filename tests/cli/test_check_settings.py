@@ -1,0 +1,38 @@
+"""`check` starts with the settings the registry refuses at startup (the validator), and sees
+the whole file for them: a redis blob-descriptor cache is fine when the file has `redis:`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .test_cli import run
+
+CACHED = """\
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: {root}
+  cache:
+    blobdescriptor: redis
+"""
+
+
+def settings_row(config: Path) -> dict[str, str]:
+    result = run("check", "--config", str(config), "--output", "json")
+    assert result.returncode in (0, 1), result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)["results"]}
+    return rows["settings"]
+
+
+def test_a_redis_cache_with_a_redis_section_passes(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(CACHED.format(root=tmp_path / "data") + "redis:\n  addr: localhost:6379\n")
+    assert settings_row(config)["status"] == "pass"
+
+
+def test_a_redis_cache_without_one_fails_as_the_registry_does(tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text(CACHED.format(root=tmp_path / "data"))
+    row = settings_row(config)
+    assert row["status"] == "fail" and "redis" in row["detail"], row
