@@ -36,3 +36,16 @@ def test_a_redis_cache_without_one_fails_as_the_registry_does(tmp_path: Path) ->
     config.write_text(CACHED.format(root=tmp_path / "data"))
     row = settings_row(config)
     assert row["status"] == "fail" and "redis" in row["detail"], row
+
+
+def test_nothing_checked_live_is_said_and_marked_in_json(tmp_path: Path) -> None:
+    """gcs without a keyfile: no live check can run here; "ok" alone would read as proven."""
+    config = tmp_path / "config.yml"
+    config.write_text("version: 0.1\nstorage:\n  gcs:\n    bucket: images\n")
+    found = json.loads(run("check", "--config", str(config), "--output", "json").stdout)
+    assert found["verified"] is False
+    text = run("check", "--config", str(config))
+    assert "Nothing was checked against the backend itself" in text.stdout
+    fs = tmp_path / "fs.yml"
+    fs.write_text(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp_path}\n")
+    assert json.loads(run("check", "--config", str(fs), "--output", "json").stdout)["verified"]
