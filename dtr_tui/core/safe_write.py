@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import stat
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +43,7 @@ class WriteResult:
     created: bool
     tightened: bool  # "other" lost its access because the file now holds an inline secret
     notes: list[str] = field(default_factory=list)
+    mode_before: int | None = None  # the file's mode before this write (None: it was created)
 
 
 NEW_SECRET_FILE_MODE = 0o600
@@ -97,11 +102,15 @@ def write_config(
     holds_secret: bool,
     replace_inode: bool = True,
     keep_backups: int = KEEP_BACKUPS,
+    mode: int | None = None,
 ) -> WriteResult:
     """Write `text` to `path` if the file is still as it was read.
 
     `replace_inode=False` rewrites the file in place instead of renaming a new one over it:
     a container that bind-mounts the file itself keeps seeing the old inode otherwise.
+    `mode` gives the file exactly that mode (a rollback puts back the mode the file had);
+    by default `mode_after` decides. The stale check, the backup and the write are done
+    holding the config's lock (`config_lock`), so two writers cannot both pass the check.
     """
     real = target_of(path)
     source = str(path)
@@ -110,6 +119,25 @@ def write_config(
         raise WriteError(
             f"cannot be written: the directory {directory} does not exist", source=source
         )
+    with config_lock(path):
+        return _write_locked(
+            real, source, text, expected_fingerprint, expected_exists, holds_secret,
+            replace_inode, keep_backups, mode,
+        )  # fmt: skip
+
+
+def _write_locked(
+    real: Path,
+    source: str,
+    text: str,
+    expected_fingerprint: str,
+    expected_exists: bool,
+    holds_secret: bool,
+    replace_inode: bool,
+    keep_backups: int,
+    exact_mode: int | None,
+) -> WriteResult:
+    directory = real.parent
     current = _read_current(real, source)
     _guard_stale(current, expected_fingerprint, expected_exists, source)
     if current is not None and not os.access(real, os.W_OK):
@@ -128,7 +156,10 @@ def write_config(
         )
     data = text.encode("utf-8")
     info = real.stat() if current is not None else None
-    planned, note = mode_after(stat.S_IMODE(info.st_mode) if info else None, holds_secret)
+    before = stat.S_IMODE(info.st_mode) if info else None
+    planned, note = mode_after(before, holds_secret)
+    if exact_mode is not None:  # a rollback: the mode the file had, said by the caller
+        planned, note = exact_mode, ""
     mode = _new_file_mode() if planned is None else planned
     tightened = bool(note)
     notes = [note] if note else []
@@ -156,7 +187,132 @@ def write_config(
                 backup.unlink()
         raise WriteError(_explain_os_error(exc) + "; nothing was changed", source=source) from None
     notes += _prune_backups(real, keep_backups)
-    return WriteResult(real, backup, mode, current is None, tightened, notes)
+    return WriteResult(real, backup, mode, current is None, tightened, notes, before)
+
+
+LOCK_WAIT = 5.0  # seconds a writer waits for another dtr-tui to finish before giving up
+_LOCK_SUFFIX = ".dtr-tui.lock"
+_held: dict[tuple[str, int], list[int]] = {}  # (lock file, thread) -> [fd, depth]
+_held_guard = threading.Lock()
+
+
+class ConfigLockedError(WriteError):
+    """Another dtr-tui holds the config's lock (it is writing, or restarting the registry)."""
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the config: `.config.yml.dtr-tui.lock`, never renamed nor removed,
+    so every dtr-tui locks the same inode whatever the config's own renames do."""
+    real = target_of(path)
+    return real.with_name("." + real.name + _LOCK_SUFFIX)
+
+
+@contextlib.contextmanager
+def config_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the config's exclusive lock (flock on its lock file) for the block.
+
+    A lock file, not the directory: it can say who holds it. It is removed on release while
+    still locked, and a waiter that then gets the lock on the removed file opens the new one
+    again, so no stray file stays beside the config. Re-entrant within a thread (an apply
+    holds it from the stale check to the end of its restart or rollback, and its writes take
+    it again). Another process or thread that holds it is waited for `wait` seconds, then
+    ConfigLockedError names it (pid, user, since when). A directory where the lock file
+    cannot be made is not locked: the write itself then fails with its own reason."""
+    lock = lock_path(path)
+    key = (str(lock), threading.get_ident())
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is not None:
+            entry[1] += 1
+    if entry is not None:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                entry[1] -= 1
+        return
+    fd = _acquire(lock, str(path), wait)
+    if fd is None:
+        yield
+        return
+    try:
+        with _held_guard:
+            _held[key] = [fd, 1]
+        _say_holder(fd)
+        yield
+    finally:
+        with _held_guard:
+            _held.pop(key, None)
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)  # closing the last descriptor releases the flock
+
+
+def _acquire(lock: Path, source: str, wait: float) -> int | None:
+    deadline = time.monotonic() + wait
+    while True:
+        fd = _open_lock(lock)
+        if fd is None:
+            return None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise ConfigLockedError(
+                            f"is being changed by another dtr-tui ({_holder(lock)}), still "
+                            f"after {wait:g} s; nothing was written",
+                            source=source,
+                            hint="an apply --restart holds it until the registry serves or is "
+                            "rolled back: wait for it to end, then load the file again and "
+                            "review the diff",
+                        ) from None
+                    time.sleep(0.05)
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except OSError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # its holder removed it on release: lock the one there now
+
+
+def _open_lock(lock: Path) -> int | None:
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            return os.open(lock, flags | os.O_CLOEXEC, 0o644)
+        except OSError:
+            continue
+    return None
+
+
+def _say_holder(fd: int) -> None:
+    """Who holds the lock, for the next one who waits: pid, user, since when. No argv (it
+    may hold a secret typed in --set)."""
+    since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, uid {os.getuid()}, since {since}\n".encode(), 0)
+
+
+def _holder(lock: Path) -> str:
+    try:
+        text = lock.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        text = ""
+    if not text.startswith("pid "):
+        return "a process that has not said who it is"
+    pid = text.split(",")[0].removeprefix("pid ").strip()
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return text
+    return f"{text}, process {name}"
 
 
 def restore_backup(path: Path, backup: Path, *, expected_fingerprint: str) -> WriteResult:
