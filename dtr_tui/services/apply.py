@@ -3,10 +3,20 @@ environment, back up, write, and for a container restart it, wait until it serve
 by itself when it does not, and append an audit line.
 
 The screen and the CLI both call `apply_plan`, so they refuse, write and report alike.
+
+Interrupted after the write (SIGINT, SIGTERM, SIGHUP in the main thread; `interrupt_apply`
+from another thread, e.g. the screen's), an apply does not stop halfway: it puts the previous
+config back, restarts the registry on it, writes the audit line and says so. A second signal
+during that rollback is answered with what is on disk and what runs, and the rollback goes on
+(it is bounded by the restart's and the wait's own timeouts).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +27,7 @@ from ..core.document import ConfigDocument, fingerprint_of
 from ..core.env_overrides import merge_env
 from ..core.errors import DtrError
 from ..core.plan import Plan
-from ..core.safe_write import WriteResult, write_config
+from ..core.safe_write import WriteResult, config_lock, write_config
 from ..core.secrets import is_secret_key
 
 Progress = Callable[[str], None]
@@ -39,6 +49,9 @@ class ApplyResult:
     log_tail: str = ""  # the container's last log lines (secrets masked)
     seconds: float = 0.0  # from the write to serving (or to the end of the rollback)
     audit: Path | None = None
+    interrupted: str = ""  # the signal (or "quit") that stopped the apply after the write
+    unverified: str = ""  # serving, but why its storage could not be proven ("" when it was)
+    accept_unverified: bool = False  # the caller takes "serving, storage NOT verified" as ok
 
     @property
     def backup(self) -> Path | None:
@@ -46,7 +59,78 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return self.written and self.healthy is not False
+        if self.unverified and not self.accept_unverified:
+            return False
+        return self.written and self.healthy is not False and not self.interrupted
+
+
+_INTERRUPT = threading.Event()
+_INTERRUPT_BY: list[str] = []
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def interrupt_apply(reason: str = "quit") -> None:
+    """Ask the apply running in this process to stop safely: before its write it writes
+    nothing, after it it rolls back (the screen calls this when it must end mid-save)."""
+    if not _INTERRUPT.is_set():
+        _INTERRUPT_BY.append(reason)
+        _INTERRUPT.set()
+
+
+def _interrupted_by() -> str:
+    return _INTERRUPT_BY[-1] if _INTERRUPT.is_set() and _INTERRUPT_BY else ""
+
+
+class _Status:
+    """What is on disk and what runs, said when a second signal comes during the rollback."""
+
+    def __init__(self) -> None:
+        self.file = "the file is unchanged"
+        self.runs = "the registry runs its previous config"
+        self.doing = ""
+
+    def line(self) -> str:
+        doing = f"now {self.doing}; " if self.doing else ""
+        return f"{doing}{self.file}; {self.runs}"
+
+
+def _stderr(text: str) -> None:
+    with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+        os.write(2, (text + "\n").encode("utf-8", "replace"))
+
+
+@contextlib.contextmanager
+def _signals_roll_back(status: _Status, bound: float) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP become a request to roll back (the main thread only: the
+    screen's worker threads get `interrupt_apply` instead)."""
+    _INTERRUPT.clear()
+    del _INTERRUPT_BY[:]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if not _INTERRUPT.is_set():
+            interrupt_apply(name)
+            _stderr(
+                f"dtr-tui: {name}: not stopping halfway: {status.line()}; the previous config "
+                "is being put back and the registry restarted on it"
+            )
+            return
+        _stderr(
+            f"dtr-tui: {name} again: the rollback goes on, it ends within about {bound:g} s: "
+            f"{status.line()}"
+        )
+
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for sig in _SIGNALS:
+            previous[sig] = signal.signal(sig, handler)
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def refuse_invalid(plan: Plan, verb: str) -> None:
@@ -71,23 +155,39 @@ def apply_plan(
     timeout: float = 60.0,
     force: bool = False,
     audit: bool = True,
+    accept_unverified: bool = False,
 ) -> ApplyResult:
     """Write `plan` to its file if it is valid and the file is unchanged since it was read.
 
     With a Docker `target` (and its engine `client`), the environment is checked first, the
     container must still exist, and with `restart` it is restarted and waited for; a registry
     that does not serve within `timeout` seconds gets the backup back and another restart.
+    The config's lock (`config_lock`) is held from the stale check to the audit line, so a
+    second dtr-tui waits (a few seconds) or is told who holds it.
+
+    A restarted registry whose storage cannot be proven (auth on, no storage health check)
+    is not `ok` unless `accept_unverified`.
     """
+    if not (timeout > 0 and timeout != float("inf")):  # also refuses nan
+        raise DtrError(
+            f"--timeout {timeout:g} is not allowed: give a number of seconds above 0 and "
+            "finite (e.g. 60); nothing was written"
+        )
     steps: list[str] = []
     container: Any = None
 
     def say(step: str) -> None:
         steps.append(step)
         if progress is not None:
-            progress(step)
+            try:
+                progress(step)
+            except Exception:  # noqa: BLE001 - a gone terminal must not stop a rollback
+                pass
 
     refuse_invalid(plan, "write")
     if target is not None:
+        if restart:
+            target.refuse_other_file(plan.source)
         _refuse_shadowed(plan, target, force, say)
         if client is not None:
             from .docker_target import get_container
@@ -97,8 +197,33 @@ def apply_plan(
     if not plan.has_changes and not restart:
         say("nothing to change: the file already says this")
         return ApplyResult(False, steps)
+    status = _Status()
+    bound = 2 * (timeout + 15)  # a rollback: restart (10 s stop) and wait, twice at worst
+    with config_lock(Path(plan.source)), _signals_roll_back(status, bound):
+        outcome = _apply_locked(
+            plan, target, client, container, restart, timeout, say, steps, status
+        )
+        outcome = replace(outcome, accept_unverified=accept_unverified)
+        if audit and outcome.written:
+            outcome = _audit(plan, target, outcome, say)
+    return outcome
+
+
+def _apply_locked(
+    plan: Plan,
+    target: DockerTarget | None,
+    client: Any,
+    container: Any,
+    restart: bool,
+    timeout: float,
+    say: Progress,
+    steps: list[str],
+    status: _Status,
+) -> ApplyResult:
     began = time.monotonic()
     result: WriteResult | None = None
+    if _interrupted_by():
+        raise KeyboardInterrupt  # before the write: nothing was written
     if plan.has_changes:
         say("checking the file is unchanged since it was read")
         result = write_config(
@@ -109,6 +234,7 @@ def apply_plan(
             holds_secret=plan.holds_inline_secret,
             replace_inode=not (target is not None and target.file_mount),
         )
+        status.file = f"{result.path} holds the new config"
         if result.backup is not None:
             say(f"backed up the previous version to {result.backup}")
         say(f"{'created' if result.created else 'wrote'} {result.path} (mode {result.mode:04o})")
@@ -119,10 +245,8 @@ def apply_plan(
     outcome = ApplyResult(plan.has_changes, steps, result)
     if restart and target is not None and client is not None:
         outcome = _restart_and_verify(
-            plan, target, client, container, result, timeout, say, steps, began
+            plan, target, client, container, result, timeout, say, steps, began, status
         )
-    if audit and outcome.written:
-        outcome = _audit(plan, target, outcome, say)
     return outcome
 
 
@@ -180,6 +304,17 @@ def _http_addr(text: str) -> str | None:
     return str(addr) if addr else None
 
 
+def _health_check(plan: Plan, target: DockerTarget) -> tuple[Any, str]:
+    from .restart import health_check_of
+
+    try:
+        view = ConfigDocument.parse(plan.new_text, "config").view
+    except DtrError:
+        view = {}
+    check = health_check_of(view, target.env)
+    return check, target.debug_base(check.debug_addr) if check.enabled else ""
+
+
 def _restart_and_verify(
     plan: Plan,
     target: DockerTarget,
@@ -190,6 +325,7 @@ def _restart_and_verify(
     say: Progress,
     steps: list[str],
     began: float,
+    status: _Status,
 ) -> ApplyResult:
     from .restart import log_tail, restart_container, wait_until_serving
 
@@ -198,44 +334,75 @@ def _restart_and_verify(
     ) -> ApplyResult:
         return ApplyResult(
             bool(written), steps, written, True, healthy, rolled_back, failed, failure, tail,
-            time.monotonic() - began,
+            time.monotonic() - began, interrupted=_interrupted_by(),
         )  # fmt: skip
 
+    secrets = list(_secret_values(plan.new_text, plan.old_text))
     base = target.health_base(_http_addr(plan.new_text))  # parsed before the clock matters
+    check, debug_base = _health_check(plan, target)
+    if _interrupted_by():  # during the write: the container never ran the new config
+        failure = f"interrupted ({_interrupted_by()}) before the restart"
+        say(f"the new config was not tried: {failure}")
+        return _restore_without_restart(plan, target, written, failure, say, result, status)
     say(f"restarting {target.label}")
+    status.doing, status.runs = "restarting the registry", "the registry is restarting"
     try:
         container = restart_container(client, target, container)
     except DtrError as exc:  # gone, or the engine stopped answering: it runs no new config
         say(f"the restart failed: {exc}")
-        return _restore_without_restart(plan, target, written, str(exc), say, result)
+        return _restore_without_restart(plan, target, written, str(exc), say, result, status)
+    status.doing, status.runs = "", "the registry runs the new config, not yet verified"
     say(f"waiting for {base}/v2/ and a storage request (up to {timeout:g} s)")
-    health = wait_until_serving(container, base, timeout)
+    health = wait_until_serving(
+        container, base, timeout, stop=_INTERRUPT, check=check, debug_base=debug_base,
+        secrets=secrets,
+    )  # fmt: skip
     if health.ok:
-        checked = "" if health.storage_checked else " (storage not checked: auth required)"
-        say(f"the registry serves again after {time.monotonic() - began:.2f} s{checked}")
-        return result(True, False, False, "", "")
-    tail = log_tail(container, secrets=list(_secret_values(plan.new_text, plan.old_text)))
-    say(f"the new config failed: {health.reason}")
+        status.runs = "the registry serves the new config"
+        serving = f"the registry serves again after {time.monotonic() - began:.2f} s"
+        if health.storage_checked:
+            say(f"{serving}; storage proven by {health.how}")
+            return result(True, False, False, "", "")
+        say(f"{serving}, but its storage is NOT verified: {health.how}")
+        say(
+            "warning: storage NOT verified: the new config stays in use; to let apply prove "
+            "it, set health.storagedriver.enabled: true (and http.debug.addr for the "
+            "driver's own error) in the config"
+        )
+        return replace(result(True, False, False, "", ""), unverified=health.how)
+    if health.interrupted:
+        reason = f"interrupted ({_interrupted_by()}) while waiting for the registry to serve"
+    else:
+        reason = health.reason
+    tail = log_tail(container, secrets=secrets)
+    say(f"the new config failed: {reason}" if not health.interrupted else f"stopped: {reason}")
     if written is None or written.backup is None:
         say("no backup to roll back to: the registry is left as it is")
-        return result(False, False, True, health.reason, tail)
+        return result(False, False, True, reason, tail)
     say(f"rolling back: restoring {written.backup}")
+    status.doing = f"restoring {written.backup}"
     restored: WriteResult | None = None
     try:
         restored = _restore(plan, target, written)
+        status.file = f"{written.path} holds the previous config again"
         say(f"restored the previous config; restarting {target.label} on it")
+        status.doing, status.runs = "restarting the registry", "the registry is restarting"
         container = restart_container(client, target)
+        status.doing, status.runs = "waiting for it to serve", "the previous config is starting"
         again = wait_until_serving(
             container, target.health_base(_http_addr(plan.old_text)), timeout
         )
-        reason, served = again.reason, again.ok
+        back, served = again.reason, again.ok
     except (DtrError, OSError) as exc:
-        reason, served = _reason(exc), False
+        back, served = _reason(exc), False
+    status.doing = ""
     if served:
+        status.runs = "the registry serves the previous config"
         say("rolled back: the registry serves again on the previous config")
-        return result(False, True, False, health.reason, tail)
-    say(_rollback_failed(reason, written, restored))
-    return result(False, False, True, f"{health.reason}; the rollback failed too: {reason}", tail)
+        return result(False, True, False, reason, tail)
+    status.runs = "the registry is NOT serving"
+    say(_rollback_failed(back, written, restored))
+    return result(False, False, True, f"{reason}; the rollback failed too: {back}", tail)
 
 
 def _reason(exc: BaseException) -> str:
@@ -258,6 +425,7 @@ def _restore(plan: Plan, target: DockerTarget, written: WriteResult) -> WriteRes
         expected_exists=True,
         holds_secret=any(True for _ in _secret_values(old_text)),
         replace_inode=not target.file_mount,
+        mode=written.mode_before,  # the mode it had before this apply, not the new rule's
     )
 
 
@@ -289,18 +457,22 @@ def _restore_without_restart(
     failure: str,
     say: Progress,
     result: Callable[[bool, bool, bool, str, str], ApplyResult],
+    status: _Status,
 ) -> ApplyResult:
     """The container could not be restarted, so it never ran the new config: put the previous
     file back so whatever starts it next starts it as it was."""
     if written is None or written.backup is None:
         say("the file was not changed by this apply (restart only): nothing to restore")
         return result(False, False, False, failure, "")
+    status.doing = f"restoring {written.backup}"
     try:
         restored = _restore(plan, target, written)
     except (DtrError, OSError) as exc:
+        status.doing = ""
         say(_rollback_failed(_reason(exc), written, None))
         failed = f"{failure}; restoring the file failed: {_reason(exc)}"
         return replace(result(False, False, True, failed, ""), restarted=False)
+    status.doing, status.file = "", f"{written.path} holds the previous config again"
     say(
         f"restored the previous config in {written.path} (the new one is kept as "
         f"{restored.backup}); the registry was not restarted, so it runs, or will start with, "
@@ -318,8 +490,12 @@ def _audit(plan: Plan, target: Any, outcome: ApplyResult, say: Progress) -> Appl
         state = "rolled-back"
     elif outcome.healthy is False:
         state = "unhealthy"
+    elif outcome.unverified:
+        state = "applied-serving-storage-not-verified"
     else:
         state = "applied" if outcome.healthy is None else "applied-and-serving"
+    if outcome.interrupted:
+        state = f"interrupted-{state}"
     entry = {
         "target": target.label if target else "file",
         "config": plan.source,
@@ -329,6 +505,8 @@ def _audit(plan: Plan, target: Any, outcome: ApplyResult, say: Progress) -> Appl
         "outcome": state,
         "rolled_back": outcome.rolled_back,
         "failure": outcome.failure,
+        "interrupted": outcome.interrupted or None,
+        "storage_not_verified": outcome.unverified or None,
         "backup": str(outcome.backup) if outcome.backup else None,
         "seconds": round(outcome.seconds, 3),
     }

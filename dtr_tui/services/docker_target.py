@@ -75,6 +75,54 @@ class DockerTarget:
             )
         return self.config_on_host
 
+    def reads(self, path: Path | str) -> bool:
+        """Whether `path` is the file this container reads (through its bind mount): the one
+        rule for "this container runs this file", used by apply and by the screen's header."""
+        if self.config_on_host is None:
+            return False
+        try:
+            return Path(path).resolve() == Path(self.config_on_host).resolve()
+        except OSError:
+            return False
+
+    def refuse_other_file(self, path: Path | str) -> None:
+        """Restarting this container to run `path` when it reads another file would report a
+        change it never runs: refused, naming both files, before anything is written."""
+        if self.reads(path):
+            return
+        where = (
+            f"{self.config_inside}, which is {self.config_on_host} on this host"
+            if self.config_on_host is not None
+            else f"{self.config_inside}, baked into its image"
+        )
+        raise DtrError(
+            f"reads {where}, not {path}: restarting it would not use this change; nothing "
+            "was written",
+            source=self.label,
+            hint=(
+                f"use --config {self.config_on_host} (or leave --config out), or drop "
+                "--restart/--container to edit the other file alone"
+                if self.config_on_host is not None
+                else "recreate the container with the config bind-mounted"
+            ),
+        )
+
+    def debug_base(self, debug_addr: str) -> str:
+        """`http://host:port` of the registry's debug server (`http.debug.addr`), where
+        /debug/health answers without auth; "" when it is not reachable from here."""
+        addr = self.env.get("REGISTRY_HTTP_DEBUG_ADDR") or debug_addr
+        if not addr:
+            return ""
+        host, _, port = addr.rpartition(":")
+        if not port:
+            return ""
+        if not self.host_network:
+            mapped = self.published.get(f"{port}/tcp")
+            return f"http://127.0.0.1:{mapped}" if mapped else ""
+        if host in ("", "0.0.0.0", "[::]", "::"):
+            host = "127.0.0.1"
+        return f"http://{host}:{port}"
+
     def health_base(self, http_addr: str | None) -> str:
         """`http://host:port` for the registry's API, from the config's `http.addr`."""
         addr = self.env.get("REGISTRY_HTTP_ADDR") or http_addr or ":5000"

@@ -1,14 +1,29 @@
 """Restart a registry container over the socket and wait until it serves: `GET /v2/` answers
 200 or 401 and a request that touches storage (`/v2/_catalog`) does not fail, within a timeout
-of our own (a registry can hang at start on an unreachable backend)."""
+of our own (a registry can hang at start on an unreachable backend).
+
+With auth on, `/v2/_catalog` answers 401 before any storage call, and no request without
+credentials reaches storage. The registry's own storage health check does (config
+`health.storagedriver.enabled: true`: a `Stat("/")` on the driver every `interval`, no auth):
+once it fails every request answers 503 "health check failed", and `/debug/health` on
+`http.debug.addr` names the driver's error. So with auth on, storage is proven by that check
+having run (we wait one interval, times its threshold) without a 503; without the check it is
+reported NOT verified, never as success.
+
+A definite storage error (wrong key, missing bucket: the registry logs the driver's error
+code) ends the wait at once instead of after the whole timeout.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +45,75 @@ class Health:
     reason: str
     seconds: float
     storage_checked: bool = False
+    how: str = ""  # how storage was proven, or (not checked) why it could not be
+    interrupted: bool = False  # `stop` was set: the wait ended before an answer
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """The registry's storage health check, as its config (and environment) sets it."""
+
+    enabled: bool = False
+    interval: float = 10.0  # seconds (the registry's default)
+    threshold: int = 0  # 0: one failure is enough
+    debug_addr: str = ""  # http.debug.addr, where /debug/health answers without auth
+
+    @property
+    def settles_after(self) -> float:
+        """Seconds after the start by which a failing check has turned the registry to 503."""
+        return self.interval * max(1, self.threshold) + 1.0
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration(value: object, default: float) -> float:
+    """A Go duration as yaml.v2 reads it ("10s", "1m30s"; a bare number is nanoseconds)."""
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, int | float):
+        return float(value) / 1e9 or default
+    text = str(value).strip()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return default
+    return sum(float(n) * _UNIT[u] for n, u in parts) or default
+
+
+def health_check_of(view: object, env: Mapping[str, str]) -> HealthCheck:
+    """The storage health check a config (parsed view) and the container's REGISTRY_*
+    environment give the registry."""
+
+    def get(*path: str) -> object:
+        node = view
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        return node
+
+    def env_or(name: str, value: object) -> object:
+        return env[name] if name in env else value
+
+    enabled = env_or(
+        "REGISTRY_HEALTH_STORAGEDRIVER_ENABLED", get("health", "storagedriver", "enabled")
+    )
+    interval = env_or(
+        "REGISTRY_HEALTH_STORAGEDRIVER_INTERVAL", get("health", "storagedriver", "interval")
+    )
+    threshold = env_or(
+        "REGISTRY_HEALTH_STORAGEDRIVER_THRESHOLD", get("health", "storagedriver", "threshold")
+    )
+    debug = env_or("REGISTRY_HTTP_DEBUG_ADDR", get("http", "debug", "addr"))
+    try:
+        limit = max(0, int(str(threshold))) if threshold is not None else 0
+    except ValueError:
+        limit = 0
+    return HealthCheck(
+        enabled=enabled is True or str(enabled).lower() == "true",
+        interval=go_duration(interval, 10.0),
+        threshold=limit,
+        debug_addr=str(debug or ""),
+    )  # fmt: skip
 
 
 class RestartFailedError(DtrError):
@@ -76,15 +160,24 @@ def restart_container(client: Any, target: DockerTarget, container: Any = None) 
 
 
 def _get(url: str, timeout: float) -> int:
+    return _fetch(url, timeout)[0]
+
+
+def _fetch(url: str, timeout: float) -> tuple[int, str]:
+    """The status and (the start of) the body of a GET."""
     context = ssl._create_unverified_context() if url.startswith("https") else None
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
     )
     try:
         with opener.open(url, timeout=timeout) as response:
-            return int(response.status)
+            return int(response.status), response.read(4096).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
-        return int(exc.code)
+        try:
+            body = exc.read(4096).decode("utf-8", "replace")
+        except OSError:
+            body = ""
+        return int(exc.code), body
 
 
 def _state(container: Any) -> tuple[str, int, int]:
@@ -103,44 +196,184 @@ def _state(container: Any) -> tuple[str, int, int]:
 
 
 def wait_until_serving(
-    container: Any, base_url: str, timeout: float = DEFAULT_TIMEOUT, *, started: float | None = None
+    container: Any,
+    base_url: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    started: float | None = None,
+    stop: threading.Event | None = None,
+    check: HealthCheck | None = None,
+    debug_base: str = "",
+    secrets: Iterable[str] = (),
 ) -> Health:
-    """Poll until the registry serves, exits, crash-loops or `timeout` passes."""
+    """Poll until the registry serves (and its storage answers), exits, crash-loops, shows a
+    definite storage error, `stop` is set, or `timeout` passes.
+
+    `check`: the registry's storage health check (proves storage when auth hides it);
+    `debug_base`: where its /debug/health answers, for the driver's own error."""
     began = started if started is not None else time.monotonic()
     deadline = began + timeout
     restarts_before = int(container.attrs.get("RestartCount") or 0)
     last = "no answer yet"
+    next_log_look = 0.0
+
+    def ended(ok: bool, reason: str, **kw: Any) -> Health:
+        return Health(ok, reason, time.monotonic() - began, **kw)
+
     while True:
         now = time.monotonic()
+        if stop is not None and stop.is_set():
+            return ended(
+                False, "interrupted before the registry was seen serving", interrupted=True
+            )
         if now >= deadline:
-            return Health(False, f"not serving after {timeout:g} s ({last})", now - began)
+            return ended(False, f"not serving after {timeout:g} s ({last})")
         try:
-            status = _get(base_url + "/v2/", min(2.0, max(0.1, deadline - now)))
+            status, body = _fetch(base_url + "/v2/", min(2.0, max(0.1, deadline - now)))
+            if status == 503 and "health check failed" in body:
+                return ended(False, _health_failure(debug_base, deadline, secrets))
             if status in _SERVING:
-                storage = _get(base_url + "/v2/_catalog?n=1", max(0.1, deadline - time.monotonic()))
-                if storage in _SERVING:
-                    return Health(True, "serving", time.monotonic() - began, storage == 200)
+                storage, body = _fetch(
+                    base_url + "/v2/_catalog?n=1", max(0.1, deadline - time.monotonic())
+                )
+                if storage == 200:
+                    return ended(True, "serving", storage_checked=True, how="GET /v2/_catalog")
+                if storage == 401:
+                    return _prove_by_health_check(
+                        base_url, began, deadline, stop, check, debug_base, secrets
+                    )
+                if storage == 503 and "health check failed" in body:
+                    return ended(False, _health_failure(debug_base, deadline, secrets))
                 last = f"GET /v2/_catalog answered {storage}: the storage backend fails"
+                if time.monotonic() >= next_log_look:
+                    next_log_look = time.monotonic() + 1.0
+                    definite = definite_storage_error(container, secrets)
+                    if definite:
+                        return ended(False, f"the storage backend refuses: {definite}")
             else:
                 last = f"GET /v2/ answered {status}"
         except (OSError, urllib.error.URLError) as exc:
             last = f"GET /v2/ failed: {getattr(exc, 'reason', exc)}"
             status_name, exit_code, restarts = _state(container)
             if status_name.startswith("unknown: "):
-                return Health(
-                    False, status_name.removeprefix("unknown: "), time.monotonic() - began
-                )
+                return ended(False, status_name.removeprefix("unknown: "))
             if status_name in ("exited", "dead"):
-                return Health(
-                    False, f"the registry exited with code {exit_code}", time.monotonic() - began
-                )
+                return ended(False, f"the registry exited with code {exit_code}")
             if status_name == "restarting" or restarts > restarts_before:
-                return Health(
-                    False,
-                    "the registry is crash-looping (the engine keeps restarting it)",
-                    time.monotonic() - began,
+                return ended(
+                    False, "the registry is crash-looping (the engine keeps restarting it)"
                 )
         time.sleep(_POLL)
+
+
+def _prove_by_health_check(
+    base_url: str,
+    began: float,
+    deadline: float,
+    stop: threading.Event | None,
+    check: HealthCheck | None,
+    debug_base: str,
+    secrets: Iterable[str],
+) -> Health:
+    """Auth hides storage from /v2/_catalog: serving, and storage proven only when the
+    registry's storage health check has run without turning it to 503."""
+    if check is None or not check.enabled:
+        return Health(
+            True, "serving", time.monotonic() - began, False,
+            "auth is on (GET /v2/_catalog answered 401) and the config has no storage health "
+            "check (health.storagedriver.enabled: true), so no request without credentials "
+            "reaches storage",
+        )  # fmt: skip
+    settled = began + check.settles_after
+    if settled > deadline:
+        return Health(
+            True, "serving", time.monotonic() - began, False,
+            f"auth is on and the registry's storage health check first reports after "
+            f"{check.settles_after:g} s, past the --timeout",
+        )  # fmt: skip
+    while time.monotonic() < settled:
+        if stop is not None and stop.is_set():
+            return Health(
+                False, "interrupted while the storage health check was awaited",
+                time.monotonic() - began, interrupted=True,
+            )  # fmt: skip
+        try:
+            status, body = _fetch(base_url + "/", 2.0)
+        except (OSError, urllib.error.URLError):
+            status, body = 0, ""
+        if status == 503:
+            reason = _health_failure(debug_base, deadline, secrets)
+            return Health(False, reason, time.monotonic() - began)
+        time.sleep(0.25)
+    detail = ""
+    if debug_base:
+        try:
+            status, body = _fetch(debug_base + "/debug/health", 2.0)
+        except (OSError, urllib.error.URLError):
+            status = 0
+        if status == 503:
+            return Health(
+                False, _health_failure(debug_base, deadline, secrets), time.monotonic() - began
+            )
+        detail = " and /debug/health" if status == 200 else ""
+    return Health(
+        True, "serving", time.monotonic() - began, True,
+        f"the registry's storage health check (every {check.interval:g} s) passed: no 503 "
+        f"from / after {check.settles_after:g} s{detail}",
+    )  # fmt: skip
+
+
+def _health_failure(debug_base: str, deadline: float, secrets: Iterable[str]) -> str:
+    """The registry's storage health check fails: its own words from /debug/health if the
+    debug server answers."""
+    said = ""
+    if debug_base:
+        try:
+            status, body = _fetch(
+                debug_base + "/debug/health", max(0.5, min(2.0, deadline - time.monotonic()))
+            )
+            found = json.loads(body) if status == 503 else {}
+            if isinstance(found, dict):
+                said = "; ".join(f"{k}: {v}" for k, v in found.items())
+        except (OSError, urllib.error.URLError, ValueError):
+            said = ""
+    text = "the registry's storage health check fails (every request answers 503)"
+    return _masked(f"{text}: {_first_line(said)}" if said else text, secrets)
+
+
+_LOG_ERROR = re.compile(r'err\.detail="([^"]*)"')
+# error codes a backend gives for a setting that is wrong, not for a passing fault
+DEFINITE_CODES = (
+    "SignatureDoesNotMatch", "InvalidAccessKeyId", "NoSuchBucket", "AccessDenied",
+    "InvalidBucketName", "AuthorizationHeaderMalformed", "PermanentRedirect",
+    "InvalidClientTokenId", "NoCredentialProviders",
+)  # fmt: skip
+
+
+def definite_storage_error(container: Any, secrets: Iterable[str] = ()) -> str:
+    """The driver's error the registry logged since its last start, when it is one that
+    retrying will not fix (wrong key, missing bucket); else ""."""
+    try:
+        text = container.logs(tail=100).decode("utf-8", errors="replace")
+    except Exception:  # the container may be gone; the wait sees that itself
+        return ""
+    rows = text.splitlines()
+    starts = [i for i, row in enumerate(rows) if "listening on" in row]
+    for row in reversed(rows[starts[-1] if starts else 0 :]):
+        match = _LOG_ERROR.search(row)
+        if match and any(code in match.group(1) for code in DEFINITE_CODES):
+            return _masked(_first_line(match.group(1).replace("\\n", "\n")), secrets)
+    return ""
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _masked(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 
 
 def log_tail(container: Any, lines: int = 15, secrets: Iterable[str] = ()) -> str:

@@ -1,0 +1,235 @@
+"""Save & restart made safe, against a real dockerd and real registry 2.8 containers, through
+the real CLI in its own process:
+
+- a real SIGINT, SIGTERM or SIGHUP sent from outside at the "waiting" step rolls back: the
+  previous file (bytes and mode) is back, the registry serves on it, the audit line says
+  "interrupted"; a second SIGINT during the rollback is answered with what is on disk and
+  what runs, and the rollback still ends;
+- a rollback puts back the mode the file had before the write (0644, not the 0640 the
+  secret rule gave the new file), and a definite storage error (a missing bucket: the
+  registry logs NoSuchBucket) is rolled back in seconds, not after the whole timeout;
+- `apply --restart --container X --config Y` where X reads another file is refused before
+  anything is written, naming both files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.plan import plan_change
+from dtr_tui.core.versions import V2_8
+from dtr_tui.services.apply import apply_plan
+from dtr_tui.services.docker_target import find_target
+from tests.support.dockerd import run_registry_container
+from tests.support.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs the real CLI; at the step containing argv[1] it prints HOOK and waits (up to 10 s)
+# until a signal sent from outside has been seen, so the signal lands at that exact step.
+HOOK = r"""
+import os, sys, time
+from dtr_tui.cli import commands
+from dtr_tui.cli.main import main
+from dtr_tui.services import apply as apply_mod
+steps = sys.argv[1].split("|")
+rest = sys.argv[2:]
+orig = commands.apply_plan
+def wrapped(*a, **kw):
+    p = kw.get("progress")
+    fired = set()
+    def prog(s):
+        if p: p(s)
+        for i, step in enumerate(steps):
+            if step in s and i not in fired:
+                fired.add(i)
+                before = len(getattr(apply_mod, "_INTERRUPT_BY", []))
+                print(f"HOOK {i}", flush=True)
+                # the first signal is seen when it is recorded; a later one changes nothing
+                # there, so give it a second to arrive
+                end = time.monotonic() + (10 if i == 0 else 1)
+                while time.monotonic() < end:
+                    if i == 0 and len(getattr(apply_mod, "_INTERRUPT_BY", [])) > before:
+                        break
+                    time.sleep(0.05)
+    kw["progress"] = prog
+    return orig(*a, **kw)
+commands.apply_plan = wrapped
+sys.exit(main(rest))
+"""
+
+
+def config_text(port: int, storage: str) -> str:
+    return (
+        "version: 0.1\n"
+        "log:\n  level: info\n  formatter: text\n"
+        "# the storage the registry uses\n"
+        f"storage:\n{storage}"
+        "  delete:\n    enabled: true\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: HTTPSECRET-{uuid.uuid4().hex[:8]}\n"
+    )
+
+
+FS = "  filesystem:\n    rootdirectory: /var/lib/registry\n"
+
+
+class Reg:
+    """A registry 2.8 container reading `dir/config.yml` (0644, holds http.secret)."""
+
+    def __init__(self, client: Any, root: Path, storage: str = FS) -> None:
+        self.client = client
+        self.port = free_port()
+        self.dir = root / f"etc-{uuid.uuid4().hex[:6]}"
+        self.dir.mkdir()
+        self.config = self.dir / "config.yml"
+        self.config.write_text(config_text(self.port, storage))
+        self.config.chmod(0o644)
+        self.name = f"safe-{uuid.uuid4().hex[:8]}"
+        self.container = run_registry_container(client, self.dir, name=self.name)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def catalog(self) -> int:
+        try:
+            with urllib.request.urlopen(self.url + "/v2/_catalog", timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    def audit(self) -> dict[str, Any]:
+        audit = self.config.with_name(self.config.name + ".dtr-tui-audit.jsonl")
+        return dict(json.loads(audit.read_text().splitlines()[-1]))
+
+
+@pytest.fixture
+def reg(dockerd: Any, registry_image: str, tmp_path: Path) -> Iterator[Reg]:
+    made = Reg(dockerd.client(), tmp_path)
+    yield made
+    with contextlib.suppress(Exception):
+        made.container.remove(force=True)
+
+
+def cli(dockerd: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DOCKER_HOST": dockerd.base_url, "PYTHONPATH": str(ROOT)}
+    env.pop("AWS_CA_BUNDLE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "dtr_tui", *args],
+        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+    )  # fmt: skip
+
+
+def cli_signalled(
+    dockerd: Any, steps: list[tuple[str, signal.Signals]], *args: str
+) -> tuple[int, str, str]:
+    """The CLI in its own process; at each step (a substring of a progress line) the test
+    sends the signal to that process from outside."""
+    env = {**os.environ, "DOCKER_HOST": dockerd.base_url, "PYTHONPATH": str(ROOT)}
+    env.pop("AWS_CA_BUNDLE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOOK, "|".join(s for s, _ in steps), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    out: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        out.append(line)
+        if line.startswith("HOOK "):
+            proc.send_signal(steps[int(line.split()[1])][1])
+    err = proc.stderr.read() if proc.stderr else ""
+    return proc.wait(60), "".join(out), err
+
+
+APPLY = ("apply", "--restart", "--yes", "--timeout", "30")
+OTHER_ROOT = ("--set", "filesystem.rootdirectory=/var/lib/registry2")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_while_waiting_rolls_back(dockerd: Any, reg: Reg, sig: signal.Signals) -> None:
+    before = reg.config.read_bytes()
+    code, out, err = cli_signalled(
+        dockerd, [("waiting for", sig)], *APPLY, "--container", reg.name, *OTHER_ROOT
+    )
+    assert code != 0, out + err
+    assert f"{sig.name}: not stopping halfway" in err
+    assert f"stopped: interrupted ({sig.name}) while waiting" in out
+    assert "rolled back: the registry serves again on the previous config" in out
+    assert reg.config.read_bytes() == before
+    assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644  # the write made it 0640
+    assert reg.catalog() == 200
+    entry = reg.audit()
+    assert entry["outcome"] == "interrupted-rolled-back" and entry["interrupted"] == sig.name
+    assert "HTTPSECRET" not in out + err + json.dumps(entry)
+
+
+def test_a_second_sigint_during_the_rollback_says_what_is_where(dockerd: Any, reg: Reg) -> None:
+    before = reg.config.read_bytes()
+    code, out, err = cli_signalled(
+        dockerd,
+        [("waiting for", signal.SIGINT), ("restored the previous config", signal.SIGINT)],
+        *APPLY, "--container", reg.name, *OTHER_ROOT,
+    )  # fmt: skip
+    assert code != 0
+    assert "SIGINT again: the rollback goes on" in err, err
+    assert f"{reg.config} holds the previous config again" in err
+    assert "rolled back: the registry serves again on the previous config" in out
+    assert reg.config.read_bytes() == before and reg.catalog() == 200
+    assert reg.audit()["outcome"] == "interrupted-rolled-back"
+
+
+def test_rollback_restores_the_mode_and_a_missing_bucket_fails_fast(
+    reg: Reg, moto_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    before = reg.config.read_bytes()
+    storage = (
+        "  s3:\n    bucket: nosuchbucket-" + uuid.uuid4().hex[:6] + "\n    region: us-east-1\n"
+        f"    regionendpoint: {moto_server.endpoint_url}\n    accesskey: {moto_server.access_key}\n"
+        f"    secretkey: {moto_server.secret_key}\n  redirect:\n    disable: true\n"
+    )
+    doc = ConfigDocument.load(reg.config)
+    new = ConfigDocument.parse(config_text(reg.port, storage), "new").draft(V2_8)
+    plan = plan_change(doc, new, V2_8)
+    seen: list[str] = []
+    result = apply_plan(
+        plan, target=find_target(reg.client, reg.name), client=reg.client, restart=True,
+        timeout=60, progress=seen.append,
+    )  # fmt: skip
+    assert result.rolled_back and not result.ok, seen
+    assert "NoSuchBucket" in result.failure
+    assert result.seconds < 15  # not the whole 60 s
+    assert any("0644 -> 0640" in s for s in seen)  # the new file lost "other" ...
+    assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644  # ... and got it back
+    assert reg.config.read_bytes() == before and reg.catalog() == 200
+    assert moto_server.secret_key not in "\n".join(seen) + result.failure + result.log_tail
+
+
+def test_restart_of_a_container_that_reads_another_file_is_refused(
+    dockerd: Any, reg: Reg, tmp_path: Path
+) -> None:
+    decoy = tmp_path / "decoy" / "config2.yml"
+    decoy.parent.mkdir()
+    decoy.write_bytes(reg.config.read_bytes())
+    before, theirs = decoy.read_bytes(), reg.config.read_bytes()
+    started = reg.container.attrs["State"]["StartedAt"]
+    done = cli(dockerd, "--config", str(decoy), *APPLY, "--container", reg.name, *OTHER_ROOT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"reads /etc/docker/registry/config.yml, which is {reg.config}" in done.stderr
+    assert f"not {decoy}" in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert decoy.read_bytes() == before and reg.config.read_bytes() == theirs
+    reg.container.reload()
+    assert reg.container.attrs["State"]["StartedAt"] == started  # not restarted
