@@ -66,6 +66,8 @@ class ApplyResult:
 
 _INTERRUPT = threading.Event()
 _INTERRUPT_BY: list[str] = []
+_IDLE = threading.Event()  # cleared while an apply is between its lock and its audit line
+_IDLE.set()
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -75,6 +77,33 @@ def interrupt_apply(reason: str = "quit") -> None:
     if not _INTERRUPT.is_set():
         _INTERRUPT_BY.append(reason)
         _INTERRUPT.set()
+
+
+def roll_back_on_signals(
+    signals: tuple[signal.Signals, ...] = (signal.SIGHUP, signal.SIGTERM), bound: float = 300.0
+) -> None:
+    """For a program whose applies run in worker threads (the screen): call once from the
+    main thread. A signal that comes while an apply runs makes it stop safely (roll back,
+    audit) without touching the screen again (its terminal may be gone), then the process
+    exits with 128 + the signal's number; with no apply running the signal acts as before."""
+
+    def handler(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if _IDLE.is_set():
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+            return
+        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the rollback short
+        interrupt_apply(name)
+
+        def exit_when_done() -> None:
+            _IDLE.wait(bound)
+            os._exit(128 + signum)
+
+        threading.Thread(target=exit_when_done, name="dtr-tui-signal", daemon=True).start()
+
+    for sig in signals:
+        signal.signal(sig, handler)
 
 
 def _interrupted_by() -> str:
@@ -103,8 +132,6 @@ def _stderr(text: str) -> None:
 def _signals_roll_back(status: _Status, bound: float) -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP become a request to roll back (the main thread only: the
     screen's worker threads get `interrupt_apply` instead)."""
-    _INTERRUPT.clear()
-    del _INTERRUPT_BY[:]
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -178,7 +205,7 @@ def apply_plan(
 
     def say(step: str) -> None:
         steps.append(step)
-        if progress is not None:
+        if progress is not None and _interrupted_by() != "SIGHUP":  # its terminal is gone
             try:
                 progress(step)
             except Exception:  # noqa: BLE001 - a gone terminal must not stop a rollback
@@ -199,13 +226,19 @@ def apply_plan(
         return ApplyResult(False, steps)
     status = _Status()
     bound = 2 * (timeout + 15)  # a rollback: restart (10 s stop) and wait, twice at worst
-    with config_lock(Path(plan.source)), _signals_roll_back(status, bound):
-        outcome = _apply_locked(
-            plan, target, client, container, restart, timeout, say, steps, status
-        )
-        outcome = replace(outcome, accept_unverified=accept_unverified)
-        if audit and outcome.written:
-            outcome = _audit(plan, target, outcome, say)
+    _INTERRUPT.clear()
+    del _INTERRUPT_BY[:]
+    _IDLE.clear()
+    try:
+        with config_lock(Path(plan.source)), _signals_roll_back(status, bound):
+            outcome = _apply_locked(
+                plan, target, client, container, restart, timeout, say, steps, status
+            )
+            outcome = replace(outcome, accept_unverified=accept_unverified)
+            if audit and outcome.written:
+                outcome = _audit(plan, target, outcome, say)
+    finally:
+        _IDLE.set()
     return outcome
 
 
@@ -223,7 +256,7 @@ def _apply_locked(
     began = time.monotonic()
     result: WriteResult | None = None
     if _interrupted_by():
-        raise KeyboardInterrupt  # before the write: nothing was written
+        raise DtrError(f"interrupted ({_interrupted_by()}) before the write; nothing was written")
     if plan.has_changes:
         say("checking the file is unchanged since it was read")
         result = write_config(

@@ -233,9 +233,9 @@ def wait_until_serving(
             if status == 503 and "health check failed" in body:
                 return ended(False, _health_failure(debug_base, deadline, secrets))
             if status in _SERVING:
-                storage, body = _fetch(
-                    base_url + "/v2/_catalog?n=1", max(0.1, deadline - time.monotonic())
-                )
+                # at most 5 s per try: a signal or the deadline is looked at between tries
+                left = min(5.0, max(0.1, deadline - time.monotonic()))
+                storage, body = _fetch(base_url + "/v2/_catalog?n=1", left)
                 if storage == 200:
                     return ended(True, "serving", storage_checked=True, how="GET /v2/_catalog")
                 if storage == 401:

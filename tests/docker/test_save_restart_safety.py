@@ -165,8 +165,10 @@ def test_a_signal_while_waiting_rolls_back(dockerd: Any, reg: Reg, sig: signal.S
     )
     assert code != 0, out + err
     assert f"{sig.name}: not stopping halfway" in err
-    assert f"stopped: interrupted ({sig.name}) while waiting" in out
-    assert "rolled back: the registry serves again on the previous config" in out
+    assert f"The new config is not in use: interrupted ({sig.name}) while waiting" in err
+    if sig is not signal.SIGHUP:  # after a hangup the steps are no longer printed
+        assert f"stopped: interrupted ({sig.name}) while waiting" in out
+        assert "rolled back: the registry serves again on the previous config" in out
     assert reg.config.read_bytes() == before
     assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644  # the write made it 0640
     assert reg.catalog() == 200
@@ -233,3 +235,64 @@ def test_restart_of_a_container_that_reads_another_file_is_refused(
     assert decoy.read_bytes() == before and reg.config.read_bytes() == theirs
     reg.container.reload()
     assert reg.container.attrs["State"]["StartedAt"] == started  # not restarted
+
+
+# The screen's shape: apply in a worker thread, the main thread in its loop, progress sent to
+# a terminal that is gone once the SSH link drops (it then never returns).
+SCREEN_LIKE = r"""
+import sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.plan import plan_change
+from dtr_tui.core.versions import V2_8
+from dtr_tui.services import apply as apply_mod
+from dtr_tui.services.docker_target import docker_client, find_target
+config, name = sys.argv[1], sys.argv[2]
+apply_mod.roll_back_on_signals()
+client = docker_client()
+target = find_target(client, name)
+text = Path(config).read_text().replace("/var/lib/registry\n", "/var/lib/registry2\n")
+new = ConfigDocument.parse(text, "new").draft(V2_8)
+plan = plan_change(ConfigDocument.load(Path(config)), new, V2_8)
+gone = threading.Event()
+def progress(step):
+    if gone.is_set():
+        threading.Event().wait()  # the terminal is gone: this never returns
+    if "waiting for" in step:
+        gone.set()
+        print("HOOK 0", flush=True)
+        time.sleep(2)  # the hangup arrives here
+future = ThreadPoolExecutor(1).submit(
+    apply_mod.apply_plan, plan, target=target, client=client, restart=True, timeout=30,
+    progress=progress,
+)
+while not future.done():
+    time.sleep(0.1)
+print("DONE", future.result().ok, flush=True)
+"""
+
+
+def test_a_hangup_during_a_save_from_a_worker_thread_rolls_back_then_exits(
+    dockerd: Any, reg: Reg
+) -> None:
+    """SIGHUP (the SSH link dropped) while the screen's worker waits for the registry."""
+    before = reg.config.read_bytes()
+    env = {**os.environ, "DOCKER_HOST": dockerd.base_url, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCREEN_LIKE, str(reg.config), reg.name],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    out = []
+    for line in proc.stdout:
+        out.append(line)
+        if line.startswith("HOOK"):
+            proc.send_signal(signal.SIGHUP)
+    code = proc.wait(60)
+    err = proc.stderr.read() if proc.stderr else ""
+    assert code == 128 + signal.SIGHUP, "".join(out) + err
+    assert reg.config.read_bytes() == before
+    assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644
+    assert reg.catalog() == 200
+    assert reg.audit()["outcome"] == "interrupted-rolled-back"
