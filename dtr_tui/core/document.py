@@ -245,8 +245,8 @@ class ConfigDocument:
             and (value_node.value == draft.driver)
         ):
             return self.text  # `storage: inmemory` already says it
-        else:
-            splicer.update_value(key_node, value_node, "storage", new, ("storage",))
+        elif to_view(value_node, self.source) != new:  # flow style or a bare name: a block
+            splicer.replace_key(key_node, value_node, "storage", new, ("storage",))
         return splicer.result()
 
     @cached_property

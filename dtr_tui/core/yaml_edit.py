@@ -72,11 +72,20 @@ def plain_is_safe(text: str) -> bool:
 
 def render_flow(value: Any) -> str:
     if isinstance(value, Mapping):
-        inner = ", ".join(f"{render_scalar(k)}: {render_flow(v)}" for k, v in value.items())
+        inner = ", ".join(f"{_flow_scalar(k)}: {render_flow(v)}" for k, v in value.items())
         return "{" + inner + "}"
     if isinstance(value, list):
         return "[" + ", ".join(render_flow(v) for v in value) + "]"
-    return render_scalar(value)
+    return _flow_scalar(value)
+
+
+def _flow_scalar(value: Any) -> str:
+    """A scalar inside `{...}` or `[...]`: plain text with `:`, `,`, a bracket or `#` is
+    quoted there (`{regionendpoint: http://minio:9000}` does not parse)."""
+    rendered = render_scalar(value)
+    if isinstance(value, str) and rendered == value and any(c in value for c in ":,[]{}#"):
+        return "'" + value.replace("'", "''") + "'"
+    return rendered
 
 
 def emit_key(key: str, value: Any, column: int, step: int) -> str:
