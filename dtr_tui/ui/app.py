@@ -204,7 +204,20 @@ class StorageApp(App[int]):
     @work(exclusive=True, group="quit", exit_on_error=False)
     async def action_request_quit(self) -> None:
         from .screens.confirm import ConfirmDialog
+        from .screens.save import SaveDialog
 
+        if any(isinstance(s, SaveDialog) and s.running for s in self.screen_stack):
+            # the file may be written and the registry restarting: leaving now would leave it
+            # on a config nobody verified (a failed one is rolled back by the save itself)
+            self.notify(
+                "A save is running: the file may already be written and the registry "
+                "restarting. Quit once it ends (its outcome stays on screen; a config that "
+                "fails is rolled back by itself).",
+                title="Not quitting during a save",
+                severity="warning",
+                timeout=8,
+            )
+            return
         if self.session.dirty and not self.session.read_only:
             leave = await self.push_screen_wait(
                 ConfirmDialog(
@@ -291,5 +304,8 @@ def run_app(
     app = make_app(doc, version, read_only=read_only, target="file (looking for a container…)")
     app.discover, app.config_given, app.container_name = True, config_given, container
     app.check_writable = True
+    from ..services.apply import roll_back_on_signals
+
+    roll_back_on_signals()  # SIGHUP (an SSH drop) or SIGTERM mid-save: roll back, then exit
     result = app.run()
     return int(result or 0)

@@ -1,0 +1,61 @@
+"""ctrl+q while a Save & restart runs is refused with a notice (QA 1.3: the dialog said "the
+file on disk stays as it is" while the file was written and the registry restarting, and
+quitting left the unverified config live); once the save has ended, ctrl+q works again."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.versions import V2_8
+from dtr_tui.services.apply import ApplyResult
+from dtr_tui.ui.app import make_app
+from dtr_tui.ui.container import ContainerTarget
+from dtr_tui.ui.deps import Deps
+from dtr_tui.ui.screens.save import SaveDialog
+
+from .conftest import FILESYSTEM_CONFIG
+from .test_checks import wait_until
+from .test_flows import fill_s3, ready, wait_for_screen
+
+
+async def test_quit_is_refused_while_a_save_and_restart_runs() -> None:
+    release = threading.Event()
+    waiting = threading.Event()
+
+    def slow_restart(plan: Any, progress: Any) -> ApplyResult:
+        progress("wrote /etc/docker/registry/config.yml (mode 0640)")
+        progress("waiting for http://127.0.0.1:5000/v2/ and a storage request (up to 60 s)")
+        waiting.set()
+        release.wait(30)
+        return ApplyResult(written=True, steps=[], restarted=True, healthy=True)
+
+    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
+    target = SimpleNamespace(
+        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
+    )
+    container = ContainerTarget(target, client=None, state="running")
+    deps = Deps(restart=slow_restart, canary=lambda text, progress: None)
+    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
+    app = make_app(doc, V2_8, target=container, deps=deps)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await fill_s3(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        await pilot.press("enter")  # Save & restart has the focus
+        await wait_until(pilot, waiting.is_set)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.screen is dialog and dialog.running
+        notes = [n.message for n in app._notifications]
+        assert any("A save is running" in n for n in notes), notes
+        release.set()
+        await wait_until(pilot, lambda: dialog.outcome is not None)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running or not isinstance(app.screen, SaveDialog)
