@@ -59,3 +59,30 @@ async def test_quit_is_refused_while_a_save_and_restart_runs() -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running or not isinstance(app.screen, SaveDialog)
+
+
+async def test_a_save_whose_storage_is_not_verified_does_not_say_it_applied() -> None:
+    why = "auth is on (GET /v2/_catalog answered 401) and the config has no storage health check"
+
+    def unverified(plan: Any, progress: Any) -> ApplyResult:
+        return ApplyResult(written=True, steps=[], restarted=True, healthy=True, unverified=why)
+
+    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
+    target = SimpleNamespace(
+        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
+    )
+    container = ContainerTarget(target, client=None, state="running")
+    deps = Deps(restart=unverified, canary=lambda text, progress: None)
+    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
+    app = make_app(doc, V2_8, target=container, deps=deps)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await fill_s3(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: dialog.outcome is not None)
+        assert dialog.outcome is not None and not dialog.outcome.ok
+        assert f"its storage is NOT verified: {why}" in dialog.outcome.message

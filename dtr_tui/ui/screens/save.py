@@ -299,6 +299,14 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         message = f"Saved {self.plan.source}" if written else "Nothing was written"
         if backup:
             message += f" (previous version backed up to {backup})"
+        unverified = str(getattr(result, "unverified", "") or "")
+        if restart and getattr(result, "healthy", None) and unverified:
+            # serving is not proof: with auth on, nothing showed the storage works
+            message += (
+                "; the registry restarted and serves on the new config, but its storage is "
+                f"NOT verified: {unverified}"
+            )
+            return SaveOutcome(written, False, message, steps, tail, restart)
         if restart and getattr(result, "healthy", None):
             message += "; the registry restarted and serves on the new config"
         return SaveOutcome(written, True, message, steps, tail, restart)
