@@ -113,10 +113,26 @@ def _interrupted_by() -> str:
 class _Status:
     """What is on disk and what runs, said when a second signal comes during the rollback."""
 
-    def __init__(self) -> None:
+    def __init__(self, restart: bool) -> None:
         self.file = "the file is unchanged"
         self.runs = "the registry runs its previous config"
         self.doing = ""
+        self.restart = restart  # a restart (and so a rollback) is part of this apply
+        self.writing = False  # the write has begun: a signal now rolls back, it cannot undo
+
+    def first(self, name: str) -> str:
+        """What a first signal does, said at once."""
+        if not self.writing:
+            return f"dtr-tui: {name}: stopping before the write; nothing was written"
+        if not self.restart:
+            return (
+                f"dtr-tui: {name}: the write is one step and ends now; no registry is restarted "
+                "by this apply"
+            )
+        return (
+            f"dtr-tui: {name}: not stopping halfway: {self.line()}; the previous config is "
+            "being put back and the registry restarted on it"
+        )
 
     def line(self) -> str:
         doing = f"now {self.doing}; " if self.doing else ""
@@ -140,10 +156,10 @@ def _signals_roll_back(status: _Status, bound: float) -> Iterator[None]:
         name = signal.Signals(signum).name
         if not _INTERRUPT.is_set():
             interrupt_apply(name)
-            _stderr(
-                f"dtr-tui: {name}: not stopping halfway: {status.line()}; the previous config "
-                "is being put back and the registry restarted on it"
-            )
+            _stderr(status.first(name))
+            return
+        if not status.restart:
+            _stderr(f"dtr-tui: {name} again: the write ends now: {status.file}")
             return
         _stderr(
             f"dtr-tui: {name} again: the rollback goes on, it ends within about {bound:g} s: "
@@ -224,7 +240,7 @@ def apply_plan(
     if not plan.has_changes and not restart:
         say("nothing to change: the file already says this")
         return ApplyResult(False, steps)
-    status = _Status()
+    status = _Status(restart and target is not None and client is not None)
     bound = 2 * (timeout + 15)  # a rollback: restart (10 s stop) and wait, twice at worst
     _INTERRUPT.clear()
     del _INTERRUPT_BY[:]
@@ -259,6 +275,7 @@ def _apply_locked(
         raise DtrError(f"interrupted ({_interrupted_by()}) before the write; nothing was written")
     if plan.has_changes:
         say("checking the file is unchanged since it was read")
+        status.writing = True
         result = write_config(
             Path(plan.source),
             plan.new_text,
@@ -274,6 +291,7 @@ def _apply_locked(
         for note in result.notes:
             say(note)
     else:
+        status.writing = True  # restart only: a signal from here on restarts nothing more
         say("the file already says this; restarting only")
     outcome = ApplyResult(plan.has_changes, steps, result)
     if restart and target is not None and client is not None:
