@@ -258,11 +258,16 @@ class Splicer:
         keys = {str(scalar_view(key_node)) for key_node, _ in pairs}
         merged = _merged(pairs)  # what `<<: *base` gives; such keys are not written here
         existing: set[str] = set()
-        for key_node, value_node in pairs:
+        for index, (key_node, value_node) in enumerate(pairs):
             if is_merge_key(key_node):
                 continue  # the merge stays as written; an explicit key after it overrides
             key = str(scalar_view(key_node))
             existing.add(key)
+            later = _merged(pairs[index + 1 :]) if merged else {}
+            if key in later:  # yaml.v2: a merge key after this one sets it again
+                if key not in new or not _same(later[key], new[key]):
+                    self._refuse_shadowed(pairs[index + 1 :], key, path)
+                continue
             # a key takes another's place only when the mapping does not have it already
             # (else it would be written twice: the registry refuses a duplicate key)
             if key in in_place and in_place[key] in new and in_place[key] not in keys | existing:
@@ -307,6 +312,20 @@ class Splicer:
             field=".".join((*path, key)),
             hint="edit the file by hand: drop the key from the merged mapping, or write the "
             "mapping out in place of the merge key",
+        )
+
+    def _refuse_shadowed(self, after: list[Any], key: str, path: tuple[str, ...]) -> None:
+        merge_key = next(k for k, _ in after if is_merge_key(k))
+        alias = self.anchors.alias_value(merge_key)
+        written = f"<<: *{alias.name}" if alias is not None else "<<"
+        line = merge_key.start_mark.line + 1
+        raise DtrError(
+            f"is set again by the merge key `{written}` after it, on line {line} (the registry "
+            "reads the keys in order): it cannot be changed here",
+            source=self.source or None,
+            line=line,
+            field=".".join((*path, key)),
+            hint="edit the file by hand: move the merge key above the keys that override it",
         )
 
     def update_value(

@@ -99,3 +99,17 @@ def test_removing_a_merged_key_is_refused_with_the_merge_line() -> None:
     assert caught.value.line == 7 and "<<: *base" in caught.value.message
     with pytest.raises(DtrError, match="the value 100 from the merge key"):
         render(OVERRIDE, (("filesystem", "maxthreads"), None))
+
+
+def test_a_key_before_a_merge_that_sets_it_again_is_not_edited_in_vain() -> None:
+    text = (
+        "version: 0.1\nx: &x\n  maxthreads: 100\nstorage:\n  filesystem:\n"
+        "    maxthreads: 50\n    <<: *x\n    rootdirectory: /r\n"
+    )
+    doc = ConfigDocument.parse(text, "c.yml")
+    assert doc.storage_view["filesystem"]["maxthreads"] == 100  # yaml.v2 order
+    assert doc.render(doc.draft(V2_8)) == text
+    assert render(text, (("filesystem", "rootdirectory"), "/s")) == text.replace("/r", "/s")
+    with pytest.raises(DtrError, match=r"set again by the merge key `<<: \*x`") as caught:
+        render(text, (("filesystem", "maxthreads"), 60))
+    assert caught.value.line == 7
