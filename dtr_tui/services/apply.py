@@ -404,6 +404,11 @@ def _restart_and_verify(
         return _restore_without_restart(plan, target, written, str(exc), say, result, status)
     status.doing, status.runs = "", "the registry runs the new config, not yet verified"
     say(f"waiting for {base}/v2/ and a storage request (up to {timeout:g} s)")
+    if check.enabled:
+        say(
+            f"the config's storage health check runs every {check.interval:g} s: with auth "
+            f"on, its first report (after about {check.settles_after:g} s) proves storage"
+        )
     health = wait_until_serving(
         container, base, timeout, stop=_INTERRUPT, check=check, debug_base=debug_base,
         secrets=secrets,

@@ -34,6 +34,7 @@ from .docker_target import ContainerGoneError, DockerTarget
 DEFAULT_TIMEOUT = 60.0
 STOP_TIMEOUT = 10  # seconds the engine waits after SIGTERM before SIGKILL
 _POLL = 0.02
+USER_AGENT = "dtr-tui-wait"  # our polling, left out of the log tail shown to a person
 _SERVING = (200, 401)
 
 
@@ -169,6 +170,7 @@ def _fetch(url: str, timeout: float) -> tuple[int, str]:
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
     )
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     try:
         with opener.open(url, timeout=timeout) as response:
             return int(response.status), response.read(4096).decode("utf-8", "replace")
@@ -382,7 +384,12 @@ def log_tail(container: Any, lines: int = 15, secrets: Iterable[str] = ()) -> st
         text = container.logs(tail=200).decode("utf-8", errors="replace")
     except Exception as exc:  # the container may be gone by now
         return f"(no log: {type(exc).__name__})"
-    rows = text.rstrip().splitlines()
+    # our own polling requests that went well say nothing: only the registry's own lines
+    rows = [
+        row
+        for row in text.rstrip().splitlines()
+        if USER_AGENT not in row or "level=error" in row or "level=warn" in row
+    ]
     # A Go panic is one line and then a goroutine dump: show the panic and what led to it.
     panics = [i for i, row in enumerate(rows) if row.startswith(("panic:", "configuration error"))]
     if panics:

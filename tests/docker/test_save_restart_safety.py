@@ -211,7 +211,9 @@ def test_rollback_restores_the_mode_and_a_missing_bucket_fails_fast(
         timeout=60, progress=seen.append,
     )  # fmt: skip
     assert result.rolled_back and not result.ok, seen
-    assert "NoSuchBucket" in result.failure
+    assert "NoSuchBucket" in result.failure and "NoSuchBucket" in result.log_tail
+    polls = [r for r in result.log_tail.splitlines() if "dtr-tui-wait" in r and "error" not in r]
+    assert not polls  # dtr-tui's own polling is left out of the tail
     assert result.seconds < 15  # not the whole 60 s
     assert any("0644 -> 0640" in s for s in seen)  # the new file lost "other" ...
     assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644  # ... and got it back
