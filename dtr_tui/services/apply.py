@@ -231,6 +231,7 @@ def apply_plan(
     if target is not None:
         if restart:
             target.refuse_other_file(plan.source)
+            _refuse_unreadable(plan, target)
         _refuse_shadowed(plan, target, force, say)
         if client is not None:
             from .docker_target import get_container
@@ -299,6 +300,31 @@ def _apply_locked(
             plan, target, client, container, result, timeout, say, steps, began, status
         )
     return outcome
+
+
+def _refuse_unreadable(plan: Plan, target: DockerTarget) -> None:
+    """A registry that runs as a user who could not read the file once it holds a secret
+    (0644 -> 0640 takes "other" away) would not start, nor on the rollback: refused first."""
+    import stat as stat_module
+
+    from ..core.safe_write import mode_after, target_of
+
+    path = target_of(Path(plan.source))
+    try:
+        mode = stat_module.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    after, _ = mode_after(mode, plan.holds_inline_secret)
+    why = target.cannot_read(path, after if after is not None else mode)
+    if why and after != mode:
+        raise DtrError(
+            f"refusing to write: {why}, the mode this change gives the file (it holds a "
+            f"secret in the clear): the registry would not start; nothing was written",
+            source=target.label,
+            hint=f"give the file's group to that user's group (chgrp GID {path}: 0640 stays "
+            "readable by it), or keep the secret out of the file (env:VAR with a "
+            "REGISTRY_STORAGE_* variable on the container)",
+        )
 
 
 def _refuse_shadowed(plan: Plan, target: Any, force: bool, say: Progress) -> None:
@@ -416,16 +442,18 @@ def _restart_and_verify(
     if health.ok:
         status.runs = "the registry serves the new config"
         serving = f"the registry serves again after {time.monotonic() - began:.2f} s"
+        if _interrupted_by():  # it came after the answer: nothing is undone
+            say(f"{_interrupted_by()} came once the registry served: the new config is kept")
         if health.storage_checked:
             say(f"{serving}; storage proven by {health.how}")
-            return result(True, False, False, "", "")
+            return replace(result(True, False, False, "", ""), interrupted="")
         say(f"{serving}, but its storage is NOT verified: {health.how}")
         say(
             "warning: storage NOT verified: the new config stays in use; to let apply prove "
             "it, set health.storagedriver.enabled: true (and http.debug.addr for the "
             "driver's own error) in the config"
         )
-        return replace(result(True, False, False, "", ""), unverified=health.how)
+        return replace(result(True, False, False, "", ""), unverified=health.how, interrupted="")
     if health.interrupted:
         reason = f"interrupted ({_interrupted_by()}) while waiting for the registry to serve"
     else:

@@ -50,6 +50,7 @@ class DockerTarget:
     published: dict[str, str] = field(default_factory=dict)  # "5000/tcp" -> host port
     docker_host: str = ""
     swarm_service: str = ""  # a task of this Swarm service: Swarm owns its config
+    user: str = ""  # Config.User: who the registry runs as ("" is root)
 
     @property
     def label(self) -> str:
@@ -105,6 +106,30 @@ class DockerTarget:
                 if self.config_on_host is not None
                 else "recreate the container with the config bind-mounted"
             ),
+        )
+
+    def cannot_read(self, path: Path, mode: int) -> str:
+        """Why this container's user could not read `path` with `mode` (owner and group as
+        they are now), or "" when it can or it cannot be told (a user given by name)."""
+        uid_text, _, gid_text = self.user.partition(":")
+        if not uid_text or not uid_text.isdigit() or (gid_text and not gid_text.isdigit()):
+            return ""
+        uid = int(uid_text)
+        try:
+            held = Path(path).stat()
+        except OSError:
+            return ""
+        if uid == 0 or mode & 0o004:
+            return ""
+        if uid == held.st_uid and mode & 0o400:
+            return ""
+        if gid_text and int(gid_text) == held.st_gid and mode & 0o040:
+            return ""
+        if not gid_text and mode & 0o040:
+            return ""  # its group comes from the image's /etc/passwd: cannot be told here
+        return (
+            f"runs as user {self.user}, which could not read {path} with mode {mode:04o} "
+            f"(owner uid {held.st_uid}, group gid {held.st_gid})"
         )
 
     def debug_base(self, debug_addr: str) -> str:
@@ -612,4 +637,5 @@ def target_from_inspect(attrs: Mapping[str, Any], docker_host: str = "") -> Dock
         published=published,
         docker_host=docker_host,
         swarm_service=str((config.get("Labels") or {}).get("com.docker.swarm.service.name") or ""),
+        user=str(config.get("User") or ""),
     )

@@ -228,6 +228,7 @@ def test_restart_of_a_container_that_reads_another_file_is_refused(
     decoy.parent.mkdir()
     decoy.write_bytes(reg.config.read_bytes())
     before, theirs = decoy.read_bytes(), reg.config.read_bytes()
+    reg.container.reload()
     started = reg.container.attrs["State"]["StartedAt"]
     done = cli(dockerd, "--config", str(decoy), *APPLY, "--container", reg.name, *OTHER_ROOT)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -298,3 +299,54 @@ def test_a_hangup_during_a_save_from_a_worker_thread_rolls_back_then_exits(
     assert stat.S_IMODE(reg.config.stat().st_mode) == 0o644
     assert reg.catalog() == 200
     assert reg.audit()["outcome"] == "interrupted-rolled-back"
+
+
+def test_a_registry_that_could_not_read_the_tightened_file_is_refused_before_writing(
+    dockerd: Any, registry_image: str, tmp_path: Path
+) -> None:
+    """QA 1.2: a registry run as 65534:65534 reads a root-owned 0644 config; a change that
+    puts a secret in the clear makes it 0640, which that user cannot read: the registry (and
+    then the rollback) would not start. Refused before anything is written."""
+    from dtr_tui.core.errors import DtrError
+    from tests.support.dockerd import TEST_LABEL
+    from tests.support.ports import wait_for_http
+
+    client = dockerd.client()
+    port = free_port()
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    config = folder / "config.yml"
+    config.write_text(config_text(port, FS).replace("  secret: HTTPSECRET", "  # was: HTTP"))
+    config.chmod(0o644)
+    name = f"user-{uuid.uuid4().hex[:8]}"
+    container = client.containers.run(
+        registry_image, name=name, detach=True, network_mode="host", user="65534:65534",
+        volumes={str(folder): {"bind": "/etc/docker/registry", "mode": "rw"}},
+        labels={TEST_LABEL: "true"},
+    )  # fmt: skip
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/v2/", 20, (200,))
+        before = config.read_bytes()
+        secret = "S3CRET-" + uuid.uuid4().hex[:8]
+        storage = (
+            "  s3:\n    bucket: images\n    region: us-east-1\n"
+            "    regionendpoint: http://127.0.0.1:9\n    accesskey: AKIA\n"
+            f"    secretkey: {secret}\n"
+        )
+        doc = ConfigDocument.load(config)
+        plan = plan_change(
+            doc, ConfigDocument.parse(config_text(port, storage), "new").draft(V2_8), V2_8
+        )
+        container.reload()
+        started = container.attrs["State"]["StartedAt"]
+        with pytest.raises(DtrError) as refused:
+            apply_plan(plan, target=find_target(client, name), client=client, restart=True)
+        said = str(refused.value)
+        assert "runs as user 65534:65534, which could not read" in said
+        assert "mode 0640 (owner uid 0, group gid 0)" in said and "nothing was written" in said
+        assert secret not in said
+        assert config.read_bytes() == before and stat.S_IMODE(config.stat().st_mode) == 0o644
+        container.reload()
+        assert container.attrs["State"]["StartedAt"] == started
+    finally:
+        container.remove(force=True)
