@@ -22,9 +22,12 @@ class Command:
 
     @property
     def key_display(self) -> str:
-        return self.key.replace("ctrl+", "^").replace("question_mark", "?")
+        """The key as the help screen and the README name it ("? / f1" for two keys)."""
+        return self.key.replace("ctrl+", "^").replace("question_mark", "?").replace(",", " / ")
 
     def binding(self) -> Binding:
+        # two keys: the footer shows the first one the focused widget does not take for
+        # itself (an Input types "?": the footer then offers f1), so no fixed display
         return Binding(
             self.key,
             self.action,
@@ -32,7 +35,7 @@ class Command:
             show=self.show,
             priority=self.priority,
             id=self.action,
-            key_display=self.key_display,
+            key_display=None if "," in self.key else self.key_display,
         )
 
 
@@ -70,7 +73,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("show_tab('yaml')", "f2", "YAML", "Show the YAML tab", show=False),
     Command("show_tab('diff')", "f3", "Diff", "Show the Diff tab", show=False),
-    Command("app.help", "question_mark", "Help", "List every key (also f1)"),
+    Command("app.help", "question_mark,f1", "Help", "List every key"),
     Command(
         "app.request_quit",  # the App's: the screens do not have it
         "ctrl+q",
