@@ -237,7 +237,14 @@ def wait_until_serving(
             if status in _SERVING:
                 # at most 5 s per try: a signal or the deadline is looked at between tries
                 left = min(5.0, max(0.1, deadline - time.monotonic()))
-                storage, body = _fetch(base_url + "/v2/_catalog?n=1", left)
+                try:
+                    storage, body = _fetch(base_url + "/v2/_catalog?n=1", left)
+                except (OSError, urllib.error.URLError) as exc:
+                    # /v2/ answered: the registry runs, its storage does not answer in time
+                    why = getattr(exc, "reason", exc)
+                    last = f"GET /v2/_catalog failed: {why} (the storage backend does not answer)"
+                    time.sleep(_POLL)
+                    continue
                 if storage == 200:
                     return ended(True, "serving", storage_checked=True, how="GET /v2/_catalog")
                 if storage == 401:
