@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .drivers import DRIVERS, UNMANAGED_DRIVERS, driver_model, registered_names
 from .drivers.s3 import is_aws_endpoint
@@ -152,10 +153,15 @@ def _driver_traps(
     problems: list[Problem] = []
     if driver in ("s3", "s3aws"):
         problems += _s3_refusals(params, path, version, found)
-    if version.major != 2:
-        return problems
     redirect = storage.get("redirect")
     redirects_on = not (isinstance(redirect, Mapping) and redirect.get("disable") is True)
+    endpoint_key = {"s3": "regionendpoint", "s3aws": "regionendpoint", "azure": "serviceurl"}
+    if redirects_on and driver in endpoint_key:
+        problems += _private_endpoint(
+            params.get(endpoint_key[driver]), (*path, endpoint_key[driver])
+        )
+    if version.major != 2:
+        return problems
     if driver in ("s3", "s3aws"):
         v4auth = params.get("v4auth")
         refused = any(p.path == (*path, "v4auth") for p in [*found, *problems])
@@ -216,6 +222,28 @@ def _driver_traps(
                 )
             )
     return problems
+
+
+def _private_endpoint(endpoint: Any, path: Path) -> list[Problem]:
+    """With redirects on, Docker clients download blobs from the storage endpoint itself
+    (reference pain point 13): a host name without a dot (`minio`, a Compose service) or
+    `localhost` resolves on the registry's network, not on the clients'."""
+    if not isinstance(endpoint, str) or "://" not in endpoint:
+        return []
+    host = urlsplit(endpoint).hostname or ""
+    if not host or "." in host or ":" in host:  # a domain name or an IP address
+        return []
+    return [
+        Problem(
+            path,
+            f"names the host {host!r}, which resolves on the registry's own network only: with "
+            "redirects on, every blob download is sent to this endpoint, so clients on other "
+            "hosts cannot pull",
+            "redirect: {disable: true} under storage (the registry serves blobs itself), or "
+            "an endpoint the clients resolve and reach too",
+            Severity.WARNING,
+        )
+    ]
 
 
 def _s3_refusals(
