@@ -107,8 +107,12 @@ def add_inventory_flag(parser: argparse.ArgumentParser) -> None:
 def add_target_flags(
     parser: argparse.ArgumentParser, *, container_help: str, service_help: str
 ) -> None:
-    """--container NAME and --service NAME, worded for what the command does with them."""
-    parser.add_argument("--container", metavar="NAME", help=container_help)
+    """--container NAME and --service NAME, worded for what the command does with them.
+    --container is also a global flag (`dtr-tui --container NAME apply`): not given after the
+    command, it must not overwrite the one given before it (argparse's default would)."""
+    parser.add_argument(
+        "--container", metavar="NAME", help=container_help, default=argparse.SUPPRESS
+    )
     parser.add_argument("--service", metavar="NAME", help=service_help)
 
 

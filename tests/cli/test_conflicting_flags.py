@@ -68,3 +68,13 @@ def test_the_same_value_twice_is_fine(tmp_path: Path) -> None:
                  "--driver", "s3", "--driver", "s3")  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "storage.s3.bucket: images → x" in result.stdout
+
+
+def test_the_global_container_flag_reaches_the_command(tmp_path: Path) -> None:
+    """`dtr-tui --container NAME apply` used to lose NAME: the command's own --container
+    default overwrote it. Seen here as the conflict with --no-container being noticed."""
+    config = tmp_path / "config.yml"
+    config.write_text("version: 0.1\nstorage:\n  inmemory: {}\n")
+    result = run("--container", "reg1", "plan", "--no-container", "--config", str(config))
+    assert result.returncode == 2
+    assert "--no-container" in result.stderr and "--container" in result.stderr
