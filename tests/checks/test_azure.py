@@ -115,3 +115,13 @@ def test_registry_2_8_style_endpoint_from_realm(
     p["container"] = f"missing{uuid.uuid4().hex[:8]}"
     warned = check_storage("azure", p, V2_8, ca_bundle=str(azurite_https.ca_path))["container"]
     assert warned.status is Status.WARN and "creates it at startup" in warned.detail
+
+
+def test_a_service_url_without_the_account_says_how_to_write_it(azurite: Azurite) -> None:
+    """Azurite's URL without /ACCOUNT: HTTP 400, with the form serviceurl takes (QA D2)."""
+    bare = azurite.endpoint_url.rsplit("/", 1)[0]
+    found = check_storage("azure", params3(azurite, made(azurite), serviceurl=bare), V3_0)
+    auth = found["authentication"]
+    assert auth.status is Status.FAIL, found.dump()
+    assert "HTTP 400" in auth.detail
+    assert "http://HOST:10000/ACCOUNT" in auth.fix

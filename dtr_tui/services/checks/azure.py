@@ -111,6 +111,13 @@ def azure_error(
     problem = network_problem(err, target.endpoint, timeout)
     if problem:
         return problem
+    if isinstance(err, HttpResponseError) and err.status_code == 400:
+        return CheckFailed(
+            f"{what}: HTTP 400 {code}: {target.endpoint} did not take the request as a blob "
+            "account's",
+            "set serviceurl to the account's blob endpoint: https://ACCOUNT.blob.core.windows.net"
+            ", or for Azurite http://HOST:10000/ACCOUNT (the account name is part of the path)",
+        )
     if isinstance(err, HttpResponseError):
         return CheckFailed(f"{what}: HTTP {err.status_code} {code}".strip())
     return CheckFailed(f"{what}: {type(err).__name__}: {str(err)[:200]}")
