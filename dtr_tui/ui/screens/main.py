@@ -259,7 +259,10 @@ class MainScreen(Screen[None]):
         self.query_one("#status-header", StatusHeader).dirty = self.session.dirty
         if self.planner is None:
             return
-        preview = self._with_unfilled(self.planner.preview(self.session.draft))
+        try:
+            preview = self._with_unfilled(self.planner.preview(self.session.draft))
+        except DtrError as exc:  # an edit the file cannot take (an anchor used elsewhere, …)
+            preview = self._refused(exc)
         self.preview = preview
         self.query_one("#preview", PreviewTabs).show(preview)
         self._show_problems(preview.problems)
@@ -401,7 +404,11 @@ class MainScreen(Screen[None]):
         from .save import SaveDialog, SaveOutcome
 
         s = self.session
-        plan = await asyncio.to_thread(plan_change, s.doc, s.draft, s.version)
+        try:
+            plan = await asyncio.to_thread(plan_change, s.doc, s.draft, s.version)
+        except DtrError as exc:
+            self.notify(f"Not saved: {exc}", title="Save refused", severity="error")
+            return
         if plan.errors:
             self.notify(
                 f"Not saved: {plan.errors[0].field}: {plan.errors[0].message}", severity="error"
@@ -429,7 +436,11 @@ class MainScreen(Screen[None]):
             doc = await asyncio.to_thread(load, FsPath(s.source))
             s.reset(doc, s.draft if keep_draft else None, keep_typed=True)
         except DtrError as exc:
-            what = "The file cannot be read again" if keep_draft else "Saved, but the file cannot be read back"
+            what = (
+                "The file cannot be read again"
+                if keep_draft
+                else "Saved, but the file cannot be read back"
+            )
             self.show_outcome(f"{what}: {exc}", False, toast=True)
             return False
         self.planner = None
@@ -492,6 +503,18 @@ class MainScreen(Screen[None]):
         self.show_outcome(message, not self._unfilled)
 
     # redacted secrets of the last upload that nothing could fill: an error under each field
+    def _refused(self, exc: DtrError) -> Preview:
+        """The last preview's tabs, with the refusal as an error that blocks Save: the file's
+        text cannot be written with this draft (the message says why and what to do)."""
+        field = tuple(exc.field.split(".")) if exc.field else ("storage",)
+        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        problem = Problem(field, message, line=exc.line)
+        if self.preview is None:
+            from ...core.plan import Preview
+
+            return Preview(yaml="", masked="", differ=lambda _: "", problems=[problem])
+        return replace(self.preview, problems=[problem], has_changes=False)
+
     # while it is empty, so Save is refused until it is typed in
     _unfilled: set[Path] = set()
 
