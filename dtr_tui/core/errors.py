@@ -40,4 +40,6 @@ class StaleFileError(DtrError):
 
 
 class WriteError(DtrError):
-    """The new config could not be written; the file on disk is as it was."""
+    """The new config could not be written. The file on disk is as it was, unless the message
+    says otherwise (an in-place rewrite that could not put the old bytes back names the
+    backup to restore)."""
