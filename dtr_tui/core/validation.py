@@ -354,7 +354,7 @@ def check_group(
         key_path = (*path, str(key))
         if str(key) not in fields:
             if not (model is DRIVERS.get("s3") and key == "useragent"):
-                problems.append(_unmanaged(key_path, model, str(key)))
+                problems.append(_unmanaged(key_path, model, str(key), version))
             continue
         spec = fields[str(key)]
         if not spec.known_in(version):
@@ -405,8 +405,11 @@ def check_group(
     return problems
 
 
-def _unmanaged(path: Path, model: type[ParamGroup], key: str) -> Problem:
-    known = list(specs(model))
+def _unmanaged(
+    path: Path, model: type[ParamGroup], key: str, version: RegistryVersion | None = None
+) -> Problem:
+    """A key the model does not have; `allowed` lists what `version` reads (all without)."""
+    known = [n for n, spec in specs(model).items() if version is None or spec.known_in(version)]
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
     if close:
         return Problem(
