@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DtrError
-from .flags import exit_epilog, inputs_parent, output_parent
+from .flags import exit_epilog, inputs_parent, output_parent, seconds
 
 if TYPE_CHECKING:  # the models, the checks and their SDK glue load only when a check runs
     from ..core.draft import StorageDraft
@@ -38,7 +38,12 @@ def register(
         epilog=exit_epilog("check"),
         formatter_class=formatter,
     )
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds per check (default 5)")
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=5.0,
+        help="seconds per check (default 5; above 0, finite)",
+    )
     p.add_argument(
         "--ca-bundle", metavar="FILE", help="a CA file the registry host trusts (custom endpoints)"
     )

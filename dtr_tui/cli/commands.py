@@ -203,6 +203,7 @@ def apply(args: argparse.Namespace) -> int:
         restart=bool(getattr(args, "restart", False)),
         timeout=getattr(args, "timeout", 60.0),
         force=bool(getattr(args, "force", False)),
+        accept_unverified=bool(getattr(args, "accept_unverified", False)),
     )
     if outcome.healthy is None:
         print(RESTART_HINT)
@@ -309,6 +310,24 @@ def _report_outcome(outcome: Any) -> int:
         if outcome.log_tail:
             print("Last lines of the registry's log:", file=sys.stderr)
             print("  " + outcome.log_tail.replace("\n", "\n  "), file=sys.stderr)
+    unverified = getattr(outcome, "unverified", "")
+    if unverified:
+        accepted = getattr(outcome, "accept_unverified", False)
+        print(
+            f"Storage NOT verified: the registry serves on the new config, but {unverified}. "
+            + (
+                "Accepted (--accept-unverified)."
+                if accepted
+                else "Exit 2: prove it with a push, or add --accept-unverified to accept this."
+            ),
+            file=sys.stderr,
+        )
+    interrupted = getattr(outcome, "interrupted", "")
+    if interrupted:
+        import signal
+
+        number = getattr(signal, interrupted, None)
+        return 128 + int(number) if number is not None else ERROR
     return OK if outcome.ok else ERROR
 
 

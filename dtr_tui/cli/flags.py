@@ -6,6 +6,7 @@ Cheap to import: `dtr-tui` builds its whole parser before it knows which command
 from __future__ import annotations
 
 import argparse
+import math
 import textwrap
 
 
@@ -141,8 +142,10 @@ EXIT_CODES: dict[str, tuple[str, str]] = {
     ),
     "apply": (
         "0 written, or nothing to change; 2 not written (refused, not confirmed, an error) "
-        "or rolled back. With --detailed-exitcode: 0 nothing to change, 1 written (restart "
-        "the registry), 2 as before",
+        "or rolled back, or with --restart the registry serves but its storage is NOT "
+        "verified (0 with --accept-unverified); 128+N interrupted by signal N (130: Ctrl-C) "
+        "after the write, rolled back. With --detailed-exitcode: 0 nothing to change, 1 "
+        "written (restart the registry), 2 as before",
         "dtr-tui apply --set filesystem.rootdirectory=/srv/registry --yes --detailed-exitcode",
     ),
     "check": (
@@ -168,6 +171,20 @@ EXIT_CODES: dict[str, tuple[str, str]] = {
         "dtr-tui rollback 1 --yes",
     ),
 }
+
+
+def seconds(text: str) -> float:
+    """A --timeout: a number of seconds above 0 and finite (0, a negative, nan and inf are
+    refused as a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: give a number of seconds above 0 and finite"
+        )
+    return value
 
 
 def exit_epilog(command: str) -> str:

@@ -22,6 +22,7 @@ from .flags import (
     exit_epilog,
     inputs_parent,
     output_parent,
+    seconds,
 )
 
 EXIT_ERROR = 2
@@ -113,10 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="SECONDS",
-        help="how long to wait for the registry to serve after a restart (default 60)",
+        help="how long to wait for the registry to serve after a restart (default 60; "
+        "above 0, finite)",
+    )
+    p.add_argument(
+        "--accept-unverified",
+        action="store_true",
+        help="with --restart, exit 0 when the registry serves but its storage cannot be "
+        "proven (auth on and no health.storagedriver check); it is still said",
     )
     p.add_argument(
         "--force",

@@ -140,8 +140,20 @@ def test_without_a_health_check_storage_is_not_verified_and_the_cli_fails(
         capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
     )  # fmt: skip
     out = done.stdout + done.stderr
-    assert done.returncode != 0, out
+    assert done.returncode == 2, out
     assert "storage is NOT verified" in out and "health.storagedriver.enabled: true" in out
+    assert "Storage NOT verified: the registry serves on the new config, but auth is on" in out
+    assert "add --accept-unverified to accept this" in done.stderr
     assert "storage not checked: auth required" not in out
     assert wrong not in out
     assert reg.audit()["outcome"] == "applied-serving-storage-not-verified"
+
+    accepted = subprocess.run(
+        [sys.executable, "-m", "dtr_tui", "apply", "--container", reg.name, "--restart"]
+        + ["--yes", "--timeout", "20", "--accept-unverified", "--set", "s3.chunksize=10485760"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "Storage NOT verified" in accepted.stderr and "Accepted (--accept-unverified)" in (
+        accepted.stderr
+    )
