@@ -582,7 +582,7 @@ def _audit(plan: Plan, target: Any, outcome: ApplyResult, say: Progress) -> Appl
         state = f"interrupted-{state}"
     entry = {
         "target": target.label if target else "file",
-        "config": plan.source,
+        "config": str(Path(plan.source).absolute()),  # means the same from any directory
         "fingerprint_before": plan.fingerprint,
         "fingerprint_after": fingerprint_of(plan.new_text.encode("utf-8")),
         "summary": plan.summary,
@@ -591,7 +591,7 @@ def _audit(plan: Plan, target: Any, outcome: ApplyResult, say: Progress) -> Appl
         "failure": outcome.failure,
         "interrupted": outcome.interrupted or None,
         "storage_not_verified": outcome.unverified or None,
-        "backup": str(outcome.backup) if outcome.backup else None,
+        "backup": str(outcome.backup.absolute()) if outcome.backup else None,
         "seconds": round(outcome.seconds, 3),
     }
     try:

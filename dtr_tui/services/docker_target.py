@@ -503,7 +503,9 @@ def _engine_reason(exc: BaseException) -> str:
         return "no socket there (is dockerd running?)"
     if "Connection refused" in text:
         return "connection refused (is dockerd running?)"
-    return type(exc).__name__
+    # the SDK's own first line, without the body it quotes after it (an HTML error page)
+    first = text.strip().splitlines()[0].split(' ("', 1)[0][:200] if text.strip() else ""
+    return first or type(exc).__name__
 
 
 def is_registry(attrs: Mapping[str, Any]) -> bool:

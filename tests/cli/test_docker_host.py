@@ -58,3 +58,25 @@ def test_an_unusable_docker_host_is_named_with_its_reason(tmp_path: Path) -> Non
     assert restart.returncode == 2 and expected in restart.stderr
     assert "unix:///PATH, tcp://HOST:PORT or ssh://[USER@]HOST" in restart.stderr
     assert "rootdirectory: /w" in config.read_text()  # the refused apply wrote nothing
+
+
+def test_a_server_that_is_not_an_engine_is_named_with_what_it_answered(tmp_path: Path) -> None:
+    """A DOCKER_HOST pointing at a web server (a wrong port): the SDK's own reason, not only
+    its class name ('DockerException'), and not the HTML page it got."""
+    import http.server
+    import threading
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = tmp_path / "c.yml"
+        config.write_text(CONFIG)
+        host = f"tcp://127.0.0.1:{server.server_address[1]}"
+        result = run("--config", str(config), "plan", "--container", "reg", docker_host=host)
+    finally:
+        server.shutdown()
+    assert result.returncode == 2
+    assert f"cannot reach the Docker engine at {host}: Error while fetching server API" in (
+        result.stderr
+    ), result.stderr
+    assert "404" in result.stderr and "<!DOCTYPE" not in result.stderr
