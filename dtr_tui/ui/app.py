@@ -96,8 +96,15 @@ class StorageApp(App[int]):
     config_given = False
     container_name: str | None = None
 
+    # SIGHUP (an SSH drop) or SIGTERM mid-save rolls the save back, then exits (run_app)
+    signals_roll_back = False
+
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_garbage_again)
+        if self.signals_roll_back:
+            # after the first frame, in the main thread: the apply module is not needed
+            # before, and importing it brings the plan and the environment rules
+            self.call_after_refresh(_roll_back_on_signals)
         if self.discover:
             # after the first frame: importing the SDK would share the GIL with the first paint
             self.call_after_refresh(self._discover)
@@ -239,6 +246,12 @@ def _in_preview(widget: Any) -> bool:
     return widget is not None and any(isinstance(a, PreviewTabs) for a in widget.ancestors)
 
 
+def _roll_back_on_signals() -> None:
+    from ..services.apply import roll_back_on_signals
+
+    roll_back_on_signals()
+
+
 def _collect_garbage_again() -> None:
     """After the first frame: `dtr-tui` builds the screen with garbage collection off. What
     exists by now (modules, classes, the screen) lives as long as the app, so it is frozen:
@@ -304,8 +317,6 @@ def run_app(
     app = make_app(doc, version, read_only=read_only, target="file (looking for a container…)")
     app.discover, app.config_given, app.container_name = True, config_given, container
     app.check_writable = True
-    from ..services.apply import roll_back_on_signals
-
-    roll_back_on_signals()  # SIGHUP (an SSH drop) or SIGTERM mid-save: roll back, then exit
+    app.signals_roll_back = True
     result = app.run()
     return int(result or 0)

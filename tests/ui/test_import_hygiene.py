@@ -55,3 +55,40 @@ def test_drawing_the_form_imports_no_pydantic_nor_what_comes_after_it() -> None:
     code = FIRST_FRAME.replace("{config!r}", repr(str(config)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True"]
+
+
+SIGNALS = """
+import asyncio, signal, sys
+import dtr_tui.cli.main
+from dtr_tui.core.document import ConfigDocument
+from dtr_tui.core.versions import V2_8
+from dtr_tui.ui.app import make_app
+from dtr_tui.ui.screens.main import MainScreen
+
+seen = []
+mounted = MainScreen.on_mount
+def on_mount(self):
+    seen.append("dtr_tui.services.apply" in sys.modules)  # the screen, before its first frame
+    return mounted(self)
+MainScreen.on_mount = on_mount
+
+async def main():
+    doc = ConfigDocument.parse("version: 0.1\\nstorage:\\n  inmemory: {}\\n", "c.yml")
+    app = make_app(doc, V2_8)
+    app.signals_roll_back = True  # as run_app sets it
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        print(seen, signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, None))
+
+asyncio.run(main())
+"""
+
+
+def test_the_rollback_on_sighup_is_armed_after_the_first_frame() -> None:
+    """run_app arms SIGHUP/SIGTERM (an SSH drop mid-save rolls back) once the form is drawn:
+    the apply module it needs brings the plan and the environment rules, not needed before."""
+    out = subprocess.run(
+        [sys.executable, "-c", SIGNALS], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["[False]", "True"], out.stdout + out.stderr
