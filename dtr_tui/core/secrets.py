@@ -63,7 +63,9 @@ def secret_paths(view: Any, prefix: Path = ()) -> Iterator[Path]:
     if isinstance(view, Mapping):
         for key, value in view.items():
             path = (*prefix, str(key))
-            if is_secret_key(key) and value not in (None, "", REDACTED):
+            # a mapping under a secret-sounding name (auth.token: {realm, …}) is a section
+            section = isinstance(value, Mapping)
+            if is_secret_key(key) and not section and value not in (None, "", REDACTED):
                 yield path
             else:
                 yield from secret_paths(value, path)

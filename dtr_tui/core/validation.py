@@ -230,7 +230,10 @@ def _private_endpoint(endpoint: Any, path: Path) -> list[Problem]:
     `localhost` resolves on the registry's network, not on the clients'."""
     if not isinstance(endpoint, str) or "://" not in endpoint:
         return []
-    host = urlsplit(endpoint).hostname or ""
+    try:
+        host = urlsplit(endpoint).hostname or ""
+    except ValueError:  # `http://[` half typed: the URL rules say what is wrong with it
+        return []
     if not host or "." in host or ":" in host:  # a domain name or an IP address
         return []
     return [

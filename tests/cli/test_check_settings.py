@@ -49,3 +49,24 @@ def test_nothing_checked_live_is_said_and_marked_in_json(tmp_path: Path) -> None
     fs = tmp_path / "fs.yml"
     fs.write_text(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {tmp_path}\n")
     assert json.loads(run("check", "--config", str(fs), "--output", "json").stdout)["verified"]
+
+
+def test_a_root_this_user_cannot_reach_is_a_failed_row_not_an_internal_error() -> None:
+    """`rootdirectory: /root/…` checked as nobody: stat is refused (EACCES); each filesystem
+    row says so, where the whole run used to stop with 'internal error (PermissionError)'."""
+    import shutil
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="dtr-tui-perm-"))
+    try:
+        shared.chmod(0o777)
+        config = shared / "config.yml"
+        config.write_text("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /root/x/r\n")
+        config.chmod(0o644)
+        result = run("check", "--config", str(config), "--output", "json", user="nobody")
+    finally:
+        shutil.rmtree(shared)
+    assert result.returncode == 1, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)["results"]}
+    assert rows["root directory"]["status"] == "fail"
+    assert "cannot look at /root/x/r: Permission denied" in rows["root directory"]["detail"]

@@ -8,7 +8,7 @@ import pytest
 
 from dtr_tui.core.document import ConfigDocument
 from dtr_tui.core.plan import plan_change
-from dtr_tui.core.secrets import is_secret_key
+from dtr_tui.core.secrets import is_secret_key, secret_paths
 from dtr_tui.core.upload import export_storage
 from dtr_tui.core.versions import V2_8
 
@@ -54,3 +54,16 @@ def test_their_values_stay_out_of_the_plan_and_the_export() -> None:
     exported = export_storage(doc.draft(V2_8)).text
     assert "keyid: arn-kms-key" in exported
     assert not [leak for leak in LEAKS if leak in exported]
+
+
+def test_a_section_under_a_secret_sounding_name_is_not_a_secret() -> None:
+    """`auth: token: {realm, …}` is the registry's token auth, not a token value: it is shown,
+    and it does not make the file 'hold a secret' (which would take the mode's other bits)."""
+    text = (
+        "version: 0.1\nstorage:\n  inmemory: {}\nauth:\n  token:\n    realm: https://a/t\n"
+        "    service: registry\n    issuer: me\n    rootcertbundle: /certs/ca.pem\n"
+    )
+    doc = ConfigDocument.parse(text, "c.yml")
+    plan = plan_change(doc, doc.draft(V2_8).with_driver("filesystem", {}), V2_8)
+    assert not plan.holds_inline_secret
+    assert list(secret_paths(doc.view)) == []

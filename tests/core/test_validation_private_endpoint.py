@@ -47,3 +47,8 @@ def test_not_with_redirects_off_and_for_azure_too() -> None:
         }
     }
     assert warned(azure, V3_0) == ["storage.azure.serviceurl"]
+
+
+def test_a_half_typed_ipv6_endpoint_does_not_break_validation() -> None:
+    """`http://[` is what the field holds while an IPv6 endpoint is typed (it raised)."""
+    assert warned({"s3": {**S3, "regionendpoint": "http://["}}) == []

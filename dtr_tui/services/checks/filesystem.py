@@ -71,11 +71,24 @@ def filesystem_checks(
     raw = draft.params.get("rootdirectory")
     given = Path(str(raw) if raw not in (None, "") else DEFAULT_ROOT)
     root = given if given.is_absolute() else Path("/") / given
-    was_dir = root.is_dir()
-    was_other = root.exists() and not was_dir
-    parent = _existing_parent(root)
+    try:
+        was_dir = root.is_dir()
+        was_other = root.exists() and not was_dir
+        parent = _existing_parent(root)
+        unseen: CheckFailed | None = None
+    except OSError as err:  # e.g. a parent this user may not enter: each check says so
+        was_dir, was_other, parent = False, False, root.parent
+        unseen = CheckFailed(
+            f"cannot look at {root}: {err.strerror or err}",
+            "run the check as a user that can reach the path (the registry's user, or root)",
+        )
+
+    def seen() -> None:
+        if unseen is not None:
+            raise unseen
 
     def exists(ctx: CheckContext) -> Outcome:
+        seen()
         relative = ""
         if not given.is_absolute():
             relative = (
@@ -102,6 +115,7 @@ def filesystem_checks(
         return passed(state)
 
     def writable(ctx: CheckContext) -> Outcome:
+        seen()
         if was_other:
             raise CheckFailed(
                 f"{root} is a file, not a directory", "move the file away, or choose a directory"
@@ -148,6 +162,7 @@ def filesystem_checks(
         return passed(f"wrote, read and deleted a probe file in {root}")
 
     def space(ctx: CheckContext) -> Outcome:
+        seen()
         where = root if was_dir else parent
         usage = shutil.disk_usage(where)
         text = f"{_human(usage.free)} free of {_human(usage.total)} on the disk holding {where}"
@@ -156,6 +171,7 @@ def filesystem_checks(
         return passed(text)
 
     def data_size(ctx: CheckContext) -> Outcome:
+        seen()
         if not was_dir:
             return passed(f"{root} holds no data yet")
         budget = time.monotonic() + ctx.timeout * SIZE_SCAN_BUDGET
