@@ -467,7 +467,8 @@ def _rewrite_in_place(
         try:
             _write_all_at(fd, data)
             os.ftruncate(fd, len(data))
-            os.fchmod(fd, mode)
+            if stat.S_IMODE(os.fstat(fd).st_mode) != mode:  # only the owner may chmod
+                os.fchmod(fd, mode)
             os.fsync(fd)
         except OSError as exc:
             _put_back(fd, real, old, backup, source, exc)

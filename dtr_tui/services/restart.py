@@ -16,6 +16,7 @@ code) ends the wait at once instead of after the whole timeout.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import ssl
@@ -180,6 +181,8 @@ def _fetch(url: str, timeout: float) -> tuple[int, str]:
         except OSError:
             body = ""
         return int(exc.code), body
+    except http.client.HTTPException as exc:  # not HTTP at all (BadStatusLine): unreachable
+        raise OSError(f"{url} did not answer as HTTP ({type(exc).__name__})") from None
 
 
 def _state(container: Any) -> tuple[str, int, int]:
