@@ -272,11 +272,14 @@ def _apply_locked(
 ) -> ApplyResult:
     began = time.monotonic()
     result: WriteResult | None = None
+    if plan.has_changes:
+        say("checking the file is unchanged since it was read")
+        status.writing = True  # from here a signal is told the apply rolls back
+    # the last look before the write: a signal that came before (while `say` printed) was
+    # told "nothing was written", so it stops here; one from now on is seen after the write
     if _interrupted_by():
         raise DtrError(f"interrupted ({_interrupted_by()}) before the write; nothing was written")
     if plan.has_changes:
-        say("checking the file is unchanged since it was read")
-        status.writing = True
         result = write_config(
             Path(plan.source),
             plan.new_text,
