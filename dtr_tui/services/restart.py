@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import DtrError
-from ..core.secrets import MASK
 from .docker_target import ContainerGoneError, DockerTarget
 
 DEFAULT_TIMEOUT = 60.0
@@ -383,9 +382,11 @@ def _first_line(text: str) -> str:
 
 
 def _masked(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    """`text` without any secret, in any form the registry may log it (quoted and escaped,
+    URL-encoded): the checks' one rule."""
+    from .checks.model import Scrubber
+
+    return Scrubber(secrets)(text)
 
 
 def log_tail(container: Any, lines: int = 15, secrets: Iterable[str] = ()) -> str:
@@ -404,10 +405,7 @@ def log_tail(container: Any, lines: int = 15, secrets: Iterable[str] = ()) -> st
     panics = [i for i, row in enumerate(rows) if row.startswith(("panic:", "configuration error"))]
     if panics:
         rows = rows[max(0, panics[-1] - lines + 3) : panics[-1] + 3]
-    text = "\n".join(rows[-lines:])
-    for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text.rstrip()
+    return _masked("\n".join(rows[-lines:]), secrets).rstrip()
 
 
 Progress = Callable[[str], None]
