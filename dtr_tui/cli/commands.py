@@ -182,8 +182,7 @@ def apply(args: argparse.Namespace) -> int:
         return _apply_service(args)
     target, client = _docker_target(args)
     unchecked = _unchecked_environment(args) if target is None else []
-    # the audit log names the file it changed: absolute, so the line means the same
-    # whatever the working directory of whoever reads it
+    # the messages name the file absolute, as the audit line does
     args.config = str(config_path(args).absolute())
     inputs = load_inputs(args)
     result = plan_change(inputs.doc, inputs.draft, inputs.version)

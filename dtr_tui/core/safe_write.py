@@ -201,8 +201,9 @@ class ConfigLockedError(WriteError):
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file beside the config: `.config.yml.dtr-tui.lock`, never renamed nor removed,
-    so every dtr-tui locks the same inode whatever the config's own renames do."""
+    """The lock file beside the config: `.config.yml.dtr-tui.lock`, apart from the config so
+    the config's own renames never move it; removed on release (`config_lock` says how a
+    waiter then takes the new one)."""
     real = target_of(path)
     return real.with_name("." + real.name + _LOCK_SUFFIX)
 

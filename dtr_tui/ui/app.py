@@ -213,7 +213,8 @@ class StorageApp(App[int]):
         from .screens.confirm import ConfirmDialog
         from .screens.save import SaveDialog
 
-        if any(isinstance(s, SaveDialog) and s.running for s in self.screen_stack):
+        busy = [s for s in self.screen_stack if isinstance(s, SaveDialog) and s.running]
+        if busy and busy[0].saving:
             # the file may be written and the registry restarting: leaving now would leave it
             # on a config nobody verified (a failed one is rolled back by the save itself)
             self.notify(
@@ -221,6 +222,15 @@ class StorageApp(App[int]):
                 "restarting. Quit once it ends (its outcome stays on screen; a config that "
                 "fails is rolled back by itself).",
                 title="Not quitting during a save",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        if busy:  # the canary: nothing is written, but its throwaway container is running
+            self.notify(
+                "A canary test is running: quit once it ends (it removes its throwaway "
+                "container). Nothing has been written.",
+                title="Not quitting during a canary",
                 severity="warning",
                 timeout=8,
             )

@@ -86,3 +86,38 @@ async def test_a_save_whose_storage_is_not_verified_does_not_say_it_applied() ->
         await wait_until(pilot, lambda: dialog.outcome is not None)
         assert dialog.outcome is not None and not dialog.outcome.ok
         assert f"its storage is NOT verified: {why}" in dialog.outcome.message
+
+
+async def test_quit_during_a_canary_says_it_is_a_canary_and_nothing_is_written() -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_canary(text: str, progress: Any) -> Any:
+        started.set()
+        release.wait(30)
+        return SimpleNamespace(ok=True, log_tail="")
+
+    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
+    target = SimpleNamespace(
+        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
+    )
+    container = ContainerTarget(target, client=None, state="running")
+    deps = Deps(restart=lambda plan, progress: None, canary=slow_canary)
+    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
+    app = make_app(doc, V2_8, target=container, deps=deps)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await fill_s3(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, SaveDialog)
+        dialog = app.screen
+        assert isinstance(dialog, SaveDialog)
+        dialog.action_canary()
+        await wait_until(pilot, started.is_set)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        assert any(n.startswith("A canary test is running") for n in notes), notes
+        assert not any("A save is running" in n for n in notes)
+        release.set()
+        await wait_until(pilot, lambda: not dialog.running)

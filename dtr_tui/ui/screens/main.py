@@ -502,7 +502,6 @@ class MainScreen(Screen[None]):
             message += f"; {names}: redacted, and neither the form nor the file has a value"
         self.show_outcome(message, not self._unfilled)
 
-    # redacted secrets of the last upload that nothing could fill: an error under each field
     def _refused(self, exc: DtrError) -> Preview:
         """The last preview's tabs, with the refusal as an error that blocks Save: the file's
         text cannot be written with this draft (the message says why and what to do)."""
@@ -515,6 +514,7 @@ class MainScreen(Screen[None]):
             return Preview(yaml="", masked="", differ=lambda _: "", problems=[problem])
         return replace(self.preview, problems=[problem], has_changes=False)
 
+    # redacted secrets of the last upload that nothing could fill: an error under each field
     # while it is empty, so Save is refused until it is typed in
     _unfilled: set[Path] = set()
 

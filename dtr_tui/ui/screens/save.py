@@ -84,6 +84,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
         self.canary = canary
         self.outcome: SaveOutcome | None = None
         self.running = False
+        self.saving = False  # the running step is the save itself (not the canary)
         self.canary_ok: bool | None = None
 
     def _container_parts(self) -> None:
@@ -164,6 +165,7 @@ class SaveDialog(ModalScreen[SaveOutcome | None]):
             if self.outcome is not None:
                 self.dismiss(self.outcome)
             return
+        self.saving = True
         self._begin("… saving and restarting" if restart else "… saving")
         self._run(restart)
 
