@@ -145,7 +145,7 @@ def _plan_target(args: argparse.Namespace, *, quiet: bool) -> tuple[DockerTarget
             f"{target.label} reads a config baked into its image; its environment was not "
             "checked against this file"
         ]
-    if wanted is not None and wanted.resolve() != target.config_on_host.resolve():
+    if wanted is not None and not target.reads(wanted):
         return None, [
             f"{target.label} reads {target.config_on_host}, not {wanted}: its environment "
             "was not checked (name it with --container to check anyway)"

@@ -143,9 +143,7 @@ class StorageApp(App[int]):
             return
         only: ContainerTarget = found.targets[0]
         on_host = only.target.config_on_host
-        same = (
-            on_host is not None and Path(on_host).resolve() == Path(self.session.source).resolve()
-        )
+        same = only.target.reads(self.session.source)
         if on_host is None:
             self.set_target_label(f"file only ({only.name}: config baked into its image)")
         elif same:
