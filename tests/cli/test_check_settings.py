@@ -51,21 +51,15 @@ def test_nothing_checked_live_is_said_and_marked_in_json(tmp_path: Path) -> None
     assert json.loads(run("check", "--config", str(fs), "--output", "json").stdout)["verified"]
 
 
-def test_a_root_this_user_cannot_reach_is_a_failed_row_not_an_internal_error() -> None:
+def test_a_root_this_user_cannot_reach_is_a_failed_row_not_an_internal_error(
+    shared_dir: Path,
+) -> None:
     """`rootdirectory: /root/…` checked as nobody: stat is refused (EACCES); each filesystem
     row says so, where the whole run used to stop with 'internal error (PermissionError)'."""
-    import shutil
-    import tempfile
-
-    shared = Path(tempfile.mkdtemp(prefix="dtr-tui-perm-"))
-    try:
-        shared.chmod(0o777)
-        config = shared / "config.yml"
-        config.write_text("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /root/x/r\n")
-        config.chmod(0o644)
-        result = run("check", "--config", str(config), "--output", "json", user="nobody")
-    finally:
-        shutil.rmtree(shared)
+    config = shared_dir / "config.yml"
+    config.write_text("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /root/x/r\n")
+    config.chmod(0o644)
+    result = run("check", "--config", str(config), "--output", "json", user="nobody")
     assert result.returncode == 1, result.stderr
     rows = {row["name"]: row for row in json.loads(result.stdout)["results"]}
     assert rows["root directory"]["status"] == "fail"

@@ -8,8 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -185,15 +183,6 @@ def test_apply_refuses_an_invalid_result(config: Path) -> None:
 
 
 # -- bad input: a clear message naming file, line and field; exit 2; nothing written ---------
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A directory an unprivileged user can reach (pytest's tmp_path is root-only)."""
-    path = Path(tempfile.mkdtemp(prefix="dtr-tui-perm-"))
-    path.chmod(0o777)
-    yield path
-    shutil.rmtree(path)
 
 
 BAD_FILES = {

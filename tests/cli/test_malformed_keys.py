@@ -3,24 +3,13 @@ a clear error naming the flag and what is allowed, never an internal error, file
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .test_cli import run
+
 CONFIG = "version: 0.1\nstorage:\n  s3:\n    bucket: images\n    region: us-east-1\n"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dtr_tui", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(

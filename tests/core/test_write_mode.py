@@ -4,11 +4,7 @@ so before anything is written (QA report §2.2)."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +14,14 @@ from dtr_tui.core.plan import plan_change
 from dtr_tui.core.safe_write import write_config
 from dtr_tui.core.versions import V2_8
 
+from .conftest import NOBODY, read_as_nobody
+
 # `http.secret` is a secret in the clear that has nothing to do with the storage change
 WITH_SECRET = (
     "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
     "http:\n  addr: :5000\n  secret: supersecrethttp\n"
 )
 NO_SECRET = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
-NOBODY = 65534  # uid and gid of nobody / nogroup
 
 
 def save(path: Path, text: str, *, secret: bool) -> list[str]:
@@ -74,26 +71,6 @@ def test_a_new_file_with_a_secret_is_0600(tmp_path: Path) -> None:
     notes = save(config, WITH_SECRET, secret=True)
     assert mode_of(config) == 0o600
     assert notes == ["the new file's mode is 0600: it holds a secret in the clear"]
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A directory other users can enter (pytest's tmp_path is 0700, root's own)."""
-    if os.geteuid() != 0:
-        pytest.skip("giving the file to another group and reading as nobody needs root")
-    if shutil.which("setpriv") is None:
-        pytest.skip("setpriv (util-linux) is needed to read the file as nobody")
-    directory = Path(tempfile.mkdtemp(prefix="dtr-mode-"))
-    directory.chmod(0o755)
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory)
-
-
-def read_as_nobody(path: Path) -> subprocess.CompletedProcess[str]:
-    command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    return subprocess.run([*command, "cat", str(path)], capture_output=True, text=True)
 
 
 def test_a_group_that_reads_the_file_still_can(shared_dir: Path) -> None:

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 import struct
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +14,10 @@ import pytest
 from dtr_tui.core.document import fingerprint_of
 from dtr_tui.core.safe_write import write_config
 
+from .conftest import NOBODY, read_as_nobody
+
 OLD = "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
 NEW = OLD.replace("/var/lib/registry", "/acl")
-NOBODY = 65534
 ACCESS, DEFAULT = "system.posix_acl_access", "system.posix_acl_default"
 
 
@@ -84,26 +81,6 @@ def test_attributes_of_a_symlinks_target_are_kept(tmp_path: Path) -> None:
     save(link, NEW)
     assert link.is_symlink() and real.read_text() == NEW
     assert os.getxattr(real, "user.test") == b"keep"
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A directory other users can enter (pytest's tmp_path is 0700, root's own)."""
-    if os.geteuid() != 0:
-        pytest.skip("reading the file as nobody needs root")
-    if shutil.which("setpriv") is None:
-        pytest.skip("setpriv (util-linux) is needed to read the file as nobody")
-    directory = Path(tempfile.mkdtemp(prefix="dtr-acl-"))
-    directory.chmod(0o755)
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory)
-
-
-def read_as_nobody(path: Path) -> subprocess.CompletedProcess[str]:
-    command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    return subprocess.run([*command, "cat", str(path)], capture_output=True, text=True)
 
 
 def test_an_acl_that_lets_a_user_read_the_file_is_kept(shared_dir: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from dtr_tui.core.document import ConfigDocument
 from dtr_tui.core.versions import V2_8
 from dtr_tui.services.apply import ApplyResult
-from dtr_tui.ui.app import make_app
+from dtr_tui.ui.app import StorageApp, make_app
 from dtr_tui.ui.container import ContainerTarget
 from dtr_tui.ui.deps import Deps
 from dtr_tui.ui.screens.save import SaveDialog
@@ -19,6 +19,19 @@ from dtr_tui.ui.screens.save import SaveDialog
 from .conftest import FILESYSTEM_CONFIG
 from .test_checks import wait_until
 from .test_flows import fill_s3, ready, wait_for_screen
+
+
+def container_app(restart: Any, canary: Any) -> StorageApp:
+    """The screen on the sample config, saving to a running registry container whose restart
+    and canary are `restart` and `canary` (the Docker side is another test's subject)."""
+    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
+    target = SimpleNamespace(
+        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
+    )
+    container = ContainerTarget(target, client=None, state="running")
+    deps = Deps(restart=restart, canary=canary)
+    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
+    return make_app(doc, V2_8, target=container, deps=deps)
 
 
 async def test_quit_is_refused_while_a_save_and_restart_runs() -> None:
@@ -32,14 +45,7 @@ async def test_quit_is_refused_while_a_save_and_restart_runs() -> None:
         release.wait(30)
         return ApplyResult(written=True, steps=[], restarted=True, healthy=True)
 
-    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
-    target = SimpleNamespace(
-        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
-    )
-    container = ContainerTarget(target, client=None, state="running")
-    deps = Deps(restart=slow_restart, canary=lambda text, progress: None)
-    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
-    app = make_app(doc, V2_8, target=container, deps=deps)
+    app = container_app(restart=slow_restart, canary=lambda text, progress: None)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         await fill_s3(pilot)
@@ -67,14 +73,7 @@ async def test_a_save_whose_storage_is_not_verified_does_not_say_it_applied() ->
     def unverified(plan: Any, progress: Any) -> ApplyResult:
         return ApplyResult(written=True, steps=[], restarted=True, healthy=True, unverified=why)
 
-    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
-    target = SimpleNamespace(
-        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
-    )
-    container = ContainerTarget(target, client=None, state="running")
-    deps = Deps(restart=unverified, canary=lambda text, progress: None)
-    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
-    app = make_app(doc, V2_8, target=container, deps=deps)
+    app = container_app(restart=unverified, canary=lambda text, progress: None)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         await fill_s3(pilot)
@@ -97,14 +96,7 @@ async def test_quit_during_a_canary_says_it_is_a_canary_and_nothing_is_written()
         release.wait(30)
         return SimpleNamespace(ok=True, log_tail="")
 
-    doc = ConfigDocument.parse(FILESYSTEM_CONFIG, "/etc/docker/registry/config.yml")
-    target = SimpleNamespace(
-        name="registry", container_id="3f2a9c1d8e7b", env={}, label="container registry"
-    )
-    container = ContainerTarget(target, client=None, state="running")
-    deps = Deps(restart=lambda plan, progress: None, canary=slow_canary)
-    deps = Deps(**{**deps.__dict__, "container_state": lambda: "running"})
-    app = make_app(doc, V2_8, target=container, deps=deps)
+    app = container_app(restart=lambda plan, progress: None, canary=slow_canary)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         await fill_s3(pilot)
